@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { CodecSet, defaultCodecs } from '../codec/codec.js';
+import { describeError, MessagingError } from '../errors.js';
+import type {
+  Handler,
+  ReceiveOptions,
+  Receiver,
+  RequestOptions,
+  SendOptions,
+  SendResult,
+  SubscribeOptions,
+} from '../message.js';
+import { type MessageDefinition, type Target, targetName, validateWith } from '../schema.js';
+import type { Transport } from '../transport/contract.js';
+import { deadLetterQueueOf, H } from '../wire/reserved-headers.js';
+import type { Bus } from './bus-api.js';
+import { type ConsumedMessage, type ConsumeOptions, createConsumer } from './consume.js';
+import { composeSend, type Middleware, type SendContext } from './middleware.js';
+import { type BusOptions, resolveReceiveOptions } from './options.js';
+import { buildWireMessage, type ReservedExtras } from './outgoing.js';
+import type { ProcessorConfig } from './processor.js';
+import { ActiveReceiver, eraseHandler } from './receiver.js';
+import { RequestTracker } from './requests.js';
+import { SendBatcher } from './send-batcher.js';
+import { checkInteger, checkName } from './validation.js';
+
+type Kind = 'queue' | 'topic';
+
+/** Creates a bus over a transport. The transport connects on first use; see {@link Bus}. */
+export function createBus(options: BusOptions): Bus {
+  return new SwitchboardBus(options);
+}
+
+class SwitchboardBus implements Bus {
+  readonly transport: Transport;
+  private readonly codecs: CodecSet;
+  private readonly middleware: Middleware[];
+  private readonly batcher: SendBatcher;
+  private readonly requests: RequestTracker;
+  private readonly closeables = new Set<{ close(): Promise<unknown> }>();
+  private readonly drainTimeoutMs: number;
+  private readonly report: (error: MessagingError) => void;
+  private connected = false;
+  private connecting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: BusOptions) {
+    if (!options?.transport) {
+      throw new MessagingError(
+        'INVALID_ARGUMENT',
+        'createBus needs a transport: createBus({ transport: memoryTransport() })',
+        { component: 'bus' },
+      );
+    }
+    this.transport = options.transport;
+    this.codecs = new CodecSet([...(options.codecs ?? []), ...defaultCodecs]);
+    this.middleware = [...(options.middleware ?? [])];
+    this.drainTimeoutMs = checkInteger('drainTimeoutMs', options.drainTimeoutMs, 0) ?? 10_000;
+    const sendTimeoutMs = checkInteger('sendTimeoutMs', options.sendTimeoutMs, 1) ?? 30_000;
+    const maxBatch = checkInteger('maxBatchSize', options.maxBatchSize, 1, 100_000) ?? 500;
+    resolveReceiveOptions(undefined, options.defaults);
+    this.batcher = new SendBatcher((d, m, o) => this.transport.publish(d, m, o), {
+      maxBatch,
+      maxInFlight: 4,
+      sendTimeoutMs,
+    });
+    this.requests = new RequestTracker(this.transport, this.codecs);
+    this.report = options.onError ?? ((error) => console.error(`[switchboard] ${error.message}`));
+  }
+
+  send<T>(queue: Target<T>, body: T, options?: SendOptions): Promise<SendResult> {
+    return this.dispatch('queue', queue, body, options);
+  }
+
+  publish<T>(topic: Target<T>, body: T, options?: SendOptions): Promise<SendResult> {
+    return this.dispatch('topic', topic, body, options);
+  }
+
+  receive<T>(queue: Target<T>, handler: Handler<T>, options?: ReceiveOptions): Promise<Receiver> {
+    return this.startReceiver('queue', queue, eraseHandler(handler), options);
+  }
+
+  subscribe<T>(topic: Target<T>, handler: Handler<T>, options?: SubscribeOptions): Promise<Receiver> {
+    return this.startReceiver('topic', topic, eraseHandler(handler), options);
+  }
+
+  async request<R = unknown, T = unknown>(queue: Target<T>, body: T, options?: RequestOptions): Promise<R> {
+    this.assertOpen();
+    const timeoutMs = checkInteger('timeoutMs', options?.timeoutMs, 1) ?? 30_000;
+    const id = options?.id ?? randomUUID();
+    if (options?.signal?.aborted)
+      throw new MessagingError('CANCELLED', 'the request was aborted before it was sent', {
+        component: 'bus',
+      });
+    await this.ready();
+    const address = await this.requests.address();
+    const reply = this.requests.expect(id, targetName(queue), timeoutMs, options?.signal);
+    const ttlMs = options?.ttlMs ?? (this.transport.capabilities.ttl ? timeoutMs : undefined);
+    this.dispatch(
+      'queue',
+      queue,
+      body,
+      { ...options, id, correlationId: id, ttlMs },
+      { [H.replyTo]: address },
+      true,
+    ).catch((error) => this.requests.fail(id, error));
+    return (await reply) as R;
+  }
+
+  reply<T, R>(queue: Target<T>, handler: Handler<T, R>, options?: ReceiveOptions): Promise<Receiver> {
+    return this.startReceiver('queue', queue, eraseHandler(handler), options, async (message, outcome) => {
+      const correlation = { correlationId: message.correlationId };
+      let wire: ReturnType<typeof buildWireMessage>;
+      if ('error' in outcome) {
+        wire = this.errorReply(outcome.error, correlation);
+      } else {
+        try {
+          wire = buildWireMessage(
+            outcome.result,
+            correlation,
+            this.codecs,
+            this.transport.capabilities,
+            this.transport.name,
+            {
+              [H.replyStatus]: 'ok',
+            },
+          );
+        } catch (error) {
+          wire = this.errorReply(error, correlation);
+        }
+      }
+      await this.transport.reply(message.replyTo!, wire);
+    });
+  }
+
+  consume<T>(queue: Target<T>, options?: ConsumeOptions): AsyncIterableIterator<ConsumedMessage<T>> {
+    this.assertOpen();
+    const kind = options?.kind ?? 'queue';
+    const { definition, destination, resolved } = this.prepareReceive(kind, queue, options);
+    const closeable = { close: () => consumer.return() };
+    const consumer = createConsumer<T>({
+      transport: this.transport,
+      destination,
+      options: resolved,
+      onEnd: () => this.closeables.delete(closeable),
+      config: {
+        transport: this.transport,
+        codecs: this.codecs,
+        definition,
+        report: this.report,
+        signal: new AbortController().signal,
+        policy: {
+          source: destination,
+          group: resolved.group,
+          maxAttempts: resolved.maxAttempts,
+          backoff: resolved.backoff,
+          deadLetter: resolved.deadLetter ?? deadLetterQueueOf(destination.name),
+        },
+      },
+    });
+    this.closeables.add(closeable);
+    return consumer;
+  }
+
+  use(middleware: Middleware): this {
+    this.middleware.push(middleware);
+    return this;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.batcher.whenIdle();
+      await Promise.all(
+        [...this.closeables].map((c) => c.close().catch((e: unknown) => this.reportClose(e))),
+      );
+      await this.requests.close().catch((e: unknown) => this.reportClose(e));
+      await this.transport.close().catch((e: unknown) => this.reportClose(e));
+    })();
+    return this.closing;
+  }
+
+  private reportClose(error: unknown): void {
+    this.report(
+      new MessagingError('INTERNAL', `error while closing: ${describeError(error)}`, {
+        component: 'bus',
+        cause: error,
+      }),
+    );
+  }
+
+  private errorReply(error: unknown, correlation: SendOptions) {
+    return buildWireMessage(
+      undefined,
+      correlation,
+      this.codecs,
+      this.transport.capabilities,
+      this.transport.name,
+      {
+        [H.replyStatus]: 'error',
+        [H.error]: describeError(error).slice(0, 1000),
+        [H.errorCode]: MessagingError.is(error) ? error.code : 'HANDLER_ERROR',
+      },
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.closing)
+      throw new MessagingError('CLOSED', 'the bus is closed — create a new one', { component: 'bus' });
+  }
+
+  private ready(): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    this.connecting ??= this.transport.connect().then(
+      () => {
+        this.connected = true;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  private async dispatch(
+    kind: Kind,
+    target: Target<unknown>,
+    body: unknown,
+    options: SendOptions | undefined,
+    extras?: ReservedExtras,
+    expectConsumer = false,
+  ): Promise<SendResult> {
+    this.assertOpen();
+    const name = checkName(kind, targetName(target));
+    const definition = typeof target === 'string' ? undefined : target;
+    if (definition) {
+      body = await validateWith(definition, body, 'INVALID_ARGUMENT');
+      extras = { ...extras, [H.type]: definition.name };
+    }
+    const write = async (context?: SendContext): Promise<SendResult> => {
+      const effective = context ? { ...options, headers: context.headers } : options;
+      const wire = buildWireMessage(
+        context ? context.body : body,
+        effective,
+        this.codecs,
+        this.transport.capabilities,
+        this.transport.name,
+        extras,
+      );
+      await this.ready();
+      await this.batcher.add({ kind, name }, wire, options?.signal, expectConsumer);
+      return { id: wire.id };
+    };
+    if (this.middleware.every((m) => !m.send)) return write();
+    const context: SendContext = { destination: name, kind, body, headers: { ...options?.headers } };
+    return composeSend(this.middleware, context, () => write(context));
+  }
+
+  private prepareReceive(kind: Kind, target: Target<unknown>, options: SubscribeOptions | undefined) {
+    const name = checkName(
+      kind,
+      targetName(target),
+      kind === 'topic' && this.transport.capabilities.wildcards,
+    );
+    const resolved = resolveReceiveOptions(
+      kind === 'queue' ? { ...options, group: undefined } : options,
+      this.options.defaults,
+    );
+    if (resolved.startFrom === 'earliest' && !this.transport.capabilities.replay) {
+      throw new MessagingError(
+        'UNSUPPORTED',
+        `startFrom "earliest" needs replay, which ${this.transport.name} does not offer`,
+        {
+          component: 'bus',
+        },
+      );
+    }
+    const definition = typeof target === 'string' ? undefined : (target as MessageDefinition<unknown>);
+    return { definition, destination: { kind, name }, resolved };
+  }
+
+  private async startReceiver(
+    kind: Kind,
+    target: Target<unknown>,
+    handler: Handler<unknown, unknown>,
+    options: SubscribeOptions | undefined,
+    respond?: ProcessorConfig['respond'],
+  ): Promise<Receiver> {
+    this.assertOpen();
+    if (typeof handler !== 'function') {
+      throw new MessagingError(
+        'INVALID_ARGUMENT',
+        `the handler for ${targetName(target)} must be a function`,
+        { component: 'bus' },
+      );
+    }
+    const { definition, destination, resolved } = this.prepareReceive(kind, target, options);
+    await this.ready();
+    const receiver = await ActiveReceiver.start({
+      transport: this.transport,
+      codecs: this.codecs,
+      middleware: this.middleware,
+      destination,
+      definition,
+      options: resolved,
+      handler,
+      respond,
+      drainTimeoutMs: this.drainTimeoutMs,
+      report: this.report,
+      onClosed: (r) => this.closeables.delete(r),
+    });
+    if (this.closing) {
+      await receiver.close();
+      throw new MessagingError('CLOSED', 'the bus was closed while the receiver started', {
+        component: 'bus',
+      });
+    }
+    this.closeables.add(receiver);
+    return receiver;
+  }
+}

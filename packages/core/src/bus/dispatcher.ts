@@ -1,0 +1,86 @@
+import type { Delivery } from '../transport/contract.js';
+import { H } from '../wire/reserved-headers.js';
+
+/**
+ * Runs deliveries through `process` with at most `concurrency` at once, never two with the same key at
+ * once, and deliveries of one key in arrival order. After {@link stop} nothing new starts; deliveries
+ * that were waiting stay unsettled and go back to the broker when the subscription closes.
+ */
+export class Dispatcher {
+  private readonly ready: Delivery[] = [];
+  private readonly waitingByKey = new Map<string, Delivery[]>();
+  private readonly busyKeys = new Set<string>();
+  private running = 0;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly process: (delivery: Delivery) => Promise<void>,
+  ) {}
+
+  /** The transport's delivery callback. */
+  readonly onDelivery = (delivery: Delivery): void => {
+    if (this.stopped) return;
+    this.ready.push(delivery);
+    this.pump();
+  };
+
+  /** Handlers currently running. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Starts nothing new from now on. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Resolves when no handler is running. */
+  idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running < this.concurrency && this.ready.length > 0) {
+      const delivery = this.ready.shift()!;
+      const key = keyOf(delivery);
+      if (key !== undefined) {
+        if (this.busyKeys.has(key)) {
+          const waiting = this.waitingByKey.get(key);
+          if (waiting) waiting.push(delivery);
+          else this.waitingByKey.set(key, [delivery]);
+          continue;
+        }
+        this.busyKeys.add(key);
+      }
+      this.start(delivery, key);
+    }
+  }
+
+  private start(delivery: Delivery, key: string | undefined): void {
+    this.running++;
+    this.process(delivery).finally(() => {
+      this.running--;
+      if (key !== undefined) this.release(key);
+      if (this.running === 0 && this.idleWaiters.length > 0)
+        for (const wake of this.idleWaiters.splice(0)) wake();
+      this.pump();
+    });
+  }
+
+  /** Frees `key` and puts its next waiting delivery at the front, so it runs before later arrivals. */
+  private release(key: string): void {
+    this.busyKeys.delete(key);
+    const waiting = this.waitingByKey.get(key);
+    if (!waiting) return;
+    const next = waiting.shift()!;
+    if (waiting.length === 0) this.waitingByKey.delete(key);
+    this.ready.unshift(next);
+  }
+}
+
+function keyOf(delivery: Delivery): string | undefined {
+  return delivery.key ?? delivery.headers[H.key];
+}

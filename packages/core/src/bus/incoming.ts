@@ -1,0 +1,37 @@
+import type { CodecSet } from '../codec/codec.js';
+import type { Message } from '../message.js';
+import type { Delivery } from '../transport/contract.js';
+import { H, userHeadersOf } from '../wire/reserved-headers.js';
+
+/** The attempt number of a delivery: the `sb-attempt` header (1 when absent) plus the broker's redeliveries. */
+export function attemptOf(delivery: Pick<Delivery, 'headers' | 'redeliveries'>): number {
+  const carried = Number.parseInt(delivery.headers[H.attempt] ?? '1', 10);
+  return (Number.isFinite(carried) && carried > 0 ? carried : 1) + delivery.redeliveries;
+}
+
+/** Reads the metadata of a delivery without decoding its body (never throws). */
+export function metadataOf(
+  delivery: Pick<Delivery, 'headers' | 'redeliveries' | 'key'>,
+  destination: string,
+) {
+  const headers = delivery.headers;
+  const timestamp = Number(headers[H.timestamp]);
+  return {
+    id: headers[H.id] ?? '',
+    headers: userHeadersOf(headers),
+    destination,
+    key: delivery.key ?? headers[H.key],
+    timestamp: Number.isFinite(timestamp) ? timestamp : 0,
+    correlationId: headers[H.correlationId],
+    replyTo: headers[H.replyTo],
+    contentType: headers[H.contentType] ?? 'application/json',
+    attempt: attemptOf(delivery),
+  };
+}
+
+/** Decodes a delivery into a Message; throws DECODE_FAILED when the body cannot be decoded. */
+export function decodeDelivery(delivery: Delivery, destination: string, codecs: CodecSet): Message<unknown> {
+  const meta = metadataOf(delivery, destination);
+  const body = codecs.decode(delivery.body, delivery.headers[H.contentType]);
+  return { ...meta, body };
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { CodecSet } from '../codec/codec.js';
+import { MessagingError } from '../errors.js';
+import type { SendOptions } from '../message.js';
+import type { Capabilities } from '../transport/capabilities.js';
+import type { WireMessage } from '../transport/contract.js';
+import { H } from '../wire/reserved-headers.js';
+import { checkHeaders, checkInteger, checkString } from './validation.js';
+
+/** Extra reserved headers the bus itself sets (reply-to, type, reply status). */
+export type ReservedExtras = Record<string, string>;
+
+/**
+ * Builds the wire message for one send: validates options against the transport's capabilities,
+ * encodes the body and writes the reserved headers. Throws INVALID_ARGUMENT, UNSUPPORTED or
+ * PAYLOAD_TOO_LARGE before anything is sent.
+ */
+export function buildWireMessage(
+  body: unknown,
+  options: SendOptions | undefined,
+  codecs: CodecSet,
+  capabilities: Capabilities,
+  component: string,
+  extras?: ReservedExtras,
+): WireMessage {
+  const userHeaders = checkHeaders(options?.headers);
+  const { bytes, contentType } = codecs.encode(body);
+  if (bytes.length > capabilities.maxPayloadBytes) {
+    throw new MessagingError(
+      'PAYLOAD_TOO_LARGE',
+      `the encoded body has ${bytes.length} bytes, more than the ${capabilities.maxPayloadBytes} bytes ${component} accepts — store large data elsewhere and send a reference`,
+      { component: 'bus' },
+    );
+  }
+  const id = checkString('id', options?.id) ?? randomUUID();
+  const headers: Record<string, string> = { ...userHeaders };
+  headers[H.id] = id;
+  headers[H.timestamp] = String(Date.now());
+  if (contentType !== 'application/json') headers[H.contentType] = contentType;
+  const correlationId = checkString('correlationId', options?.correlationId);
+  if (correlationId !== undefined) headers[H.correlationId] = correlationId;
+  const key = checkString('key', options?.key);
+  if (extras) Object.assign(headers, extras);
+  return {
+    id,
+    body: bytes,
+    headers,
+    key,
+    delayMs: gated('delayMs', checkInteger('delayMs', options?.delayMs, 0), capabilities.delay, component),
+    ttlMs: gated('ttlMs', checkInteger('ttlMs', options?.ttlMs, 1), capabilities.ttl, component),
+    dedupeId: gated('dedupeId', checkString('dedupeId', options?.dedupeId), capabilities.dedupe, component),
+    priority: gated(
+      'priority',
+      checkInteger('priority', options?.priority, 0, 9),
+      capabilities.priority,
+      component,
+    ),
+  };
+}
+
+function gated<V>(
+  option: string,
+  value: V | undefined,
+  supported: boolean,
+  component: string,
+): V | undefined {
+  if (value === undefined || supported) return value;
+  if (option === 'delayMs' && value === 0) return undefined;
+  throw new MessagingError(
+    'UNSUPPORTED',
+    `the option ${option} is not supported by ${component} — see its capabilities, or leave the option out`,
+    { component: 'bus' },
+  );
+}

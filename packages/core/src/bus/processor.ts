@@ -1,0 +1,104 @@
+import type { CodecSet } from '../codec/codec.js';
+import { describeError, MessagingError } from '../errors.js';
+import type { Handler, HandlerContext, Message } from '../message.js';
+import type { MessageDefinition } from '../schema.js';
+import { validateWith } from '../schema.js';
+import type { Delivery } from '../transport/contract.js';
+import { deadLetter, type FailureEnv, type FailurePolicy, settleFailure } from './failure-policy.js';
+import { attemptOf, decodeDelivery } from './incoming.js';
+import { composeHandle, type Middleware } from './middleware.js';
+
+/** Everything one receiver needs to turn deliveries into handler calls and settlements. */
+export interface ProcessorConfig extends FailureEnv {
+  readonly codecs: CodecSet;
+  readonly definition: MessageDefinition<unknown> | undefined;
+  readonly middleware: readonly Middleware[];
+  readonly policy: FailurePolicy;
+  readonly handler: Handler<unknown, unknown>;
+  readonly context: HandlerContext;
+  /**
+   * Responders: called with the handler's result or error for a message that has a reply-to address.
+   * Such a message is acked after the reply is sent and never retried.
+   */
+  readonly respond?:
+    | ((message: Message<unknown>, outcome: { result?: unknown; error?: unknown }) => Promise<void>)
+    | undefined;
+}
+
+/** Decodes a delivery into a message, validating typed bodies; throws DECODE_FAILED. */
+export async function toMessage(
+  delivery: Delivery,
+  config: Pick<ProcessorConfig, 'codecs' | 'definition' | 'policy'>,
+): Promise<Message<unknown>> {
+  const message = decodeDelivery(delivery, config.policy.source.name, config.codecs);
+  if (!config.definition) return message;
+  const body = await validateWith(config.definition, message.body, 'DECODE_FAILED');
+  return { ...message, body };
+}
+
+/**
+ * Handles one delivery end to end: decode (undecodable → dead letter with DECODE_FAILED), run the handler
+ * through the middleware, ack on success, apply the failure policy on error. Never rejects.
+ */
+export async function processDelivery(delivery: Delivery, config: ProcessorConfig): Promise<void> {
+  let message: Message<unknown>;
+  try {
+    message = await toMessage(delivery, config);
+  } catch (error) {
+    await deadLetter(delivery, error, attemptOf(delivery), config.policy, config).catch((dlError) =>
+      config.report(
+        new MessagingError(
+          'UNAVAILABLE',
+          `could not dead-letter an undecodable message: ${describeError(dlError)}`,
+          {
+            component: 'bus',
+            cause: dlError,
+          },
+        ),
+      ),
+    );
+    return;
+  }
+  const invoke = () => Promise.resolve(config.handler(message, config.context));
+  let result: unknown;
+  try {
+    result =
+      config.middleware.length === 0
+        ? await invoke()
+        : await composeHandle(config.middleware, message, config.context, invoke);
+  } catch (error) {
+    if (config.respond && message.replyTo !== undefined)
+      return settleReply(delivery, message, { error }, config);
+    return settleFailure(delivery, error, config.policy, config);
+  }
+  if (config.respond && message.replyTo !== undefined)
+    return settleReply(delivery, message, { result }, config);
+  try {
+    await delivery.ack();
+  } catch (error) {
+    config.report(
+      new MessagingError(
+        'UNAVAILABLE',
+        `could not ack a message from ${config.policy.source.name}; it will be redelivered`,
+        {
+          component: 'bus',
+          cause: error,
+        },
+      ),
+    );
+  }
+}
+
+async function settleReply(
+  delivery: Delivery,
+  message: Message<unknown>,
+  outcome: { result?: unknown; error?: unknown },
+  config: ProcessorConfig,
+): Promise<void> {
+  try {
+    await config.respond!(message, outcome);
+    await delivery.ack();
+  } catch (error) {
+    await settleFailure(delivery, error, config.policy, config);
+  }
+}

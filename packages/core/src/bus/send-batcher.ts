@@ -1,0 +1,175 @@
+import { MessagingError } from '../errors.js';
+import type { Destination, PublishOptions, WireMessage } from '../transport/contract.js';
+
+/** How the batcher hands a batch to the transport. */
+export type PublishFn = (
+  destination: Destination,
+  messages: WireMessage[],
+  options: PublishOptions,
+) => Promise<void>;
+
+/** Limits of a {@link SendBatcher}. */
+export interface BatcherLimits {
+  /** Most messages in one publish call. */
+  readonly maxBatch: number;
+  /** Most publish calls in flight per destination; further sends wait and join the next batch. */
+  readonly maxInFlight: number;
+  /** A publish not confirmed within this many ms rejects its sends with a retryable TIMEOUT. */
+  readonly sendTimeoutMs: number;
+}
+
+interface Entry {
+  readonly message: WireMessage;
+  readonly expectConsumer: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+  done: boolean;
+}
+
+interface Lane {
+  readonly destination: Destination;
+  readonly pending: Entry[];
+  inFlight: number;
+  scheduled: boolean;
+}
+
+/**
+ * Batches concurrent sends: every send issued while a destination has publishes in flight (or in the same
+ * tick) joins one transport publish. A send resolves when its batch is confirmed and rejects with the
+ * batch's error otherwise — nothing is reported sent that the broker did not take.
+ */
+export class SendBatcher {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private outstanding = 0;
+
+  constructor(
+    private readonly publish: PublishFn,
+    private readonly limits: BatcherLimits,
+  ) {}
+
+  /** Queues one message; resolves once the broker has it. `signal` abort rejects with CANCELLED. */
+  add(
+    destination: Destination,
+    message: WireMessage,
+    signal?: AbortSignal,
+    expectConsumer = false,
+  ): Promise<void> {
+    if (signal?.aborted) return Promise.reject(cancelled());
+    const lane = this.laneOf(destination);
+    this.outstanding++;
+    return new Promise<void>((resolve, reject) => {
+      const entry: Entry = { message, expectConsumer, resolve, reject, done: false };
+      lane.pending.push(entry);
+      if (signal) {
+        const onAbort = () => this.settle(entry, cancelled());
+        signal.addEventListener('abort', onAbort, { once: true });
+        const clear = () => signal.removeEventListener('abort', onAbort);
+        entry.resolve = () => {
+          clear();
+          resolve();
+        };
+        entry.reject = (error) => {
+          clear();
+          reject(error);
+        };
+      }
+      this.schedule(lane);
+    });
+  }
+
+  /** Resolves when every send added so far has settled. */
+  whenIdle(): Promise<void> {
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private laneOf(destination: Destination): Lane {
+    const id = `${destination.kind}:${destination.name}`;
+    let lane = this.lanes.get(id);
+    if (!lane) {
+      lane = { destination, pending: [], inFlight: 0, scheduled: false };
+      this.lanes.set(id, lane);
+    }
+    return lane;
+  }
+
+  private schedule(lane: Lane): void {
+    if (lane.scheduled || lane.inFlight >= this.limits.maxInFlight) return;
+    lane.scheduled = true;
+    queueMicrotask(() => {
+      lane.scheduled = false;
+      this.pump(lane);
+    });
+  }
+
+  private pump(lane: Lane): void {
+    while (lane.pending.length > 0 && lane.inFlight < this.limits.maxInFlight) {
+      const batch = this.takeBatch(lane);
+      if (batch.length === 0) break;
+      lane.inFlight++;
+      this.send(lane.destination, batch).finally(() => {
+        lane.inFlight--;
+        if (lane.pending.length > 0) this.pump(lane);
+      });
+    }
+  }
+
+  /** Takes up to maxBatch live entries; a request (expectConsumer) always travels alone. */
+  private takeBatch(lane: Lane): Entry[] {
+    const batch: Entry[] = [];
+    let index = 0;
+    for (; index < lane.pending.length && batch.length < this.limits.maxBatch; index++) {
+      const next = lane.pending[index]!;
+      if (next.done) continue;
+      if (batch.length > 0 && (next.expectConsumer || batch[0]!.expectConsumer)) break;
+      batch.push(next);
+    }
+    lane.pending.splice(0, index);
+    return batch;
+  }
+
+  private async send(destination: Destination, batch: Entry[]): Promise<void> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(
+          new MessagingError(
+            'TIMEOUT',
+            `the broker did not confirm ${batch.length} message(s) to ${destination.name} within ${this.limits.sendTimeoutMs} ms — is it reachable? (they may or may not have been taken)`,
+            { component: 'bus', retryable: true },
+          ),
+        );
+      }, this.limits.sendTimeoutMs);
+    });
+    try {
+      const messages = batch.map((entry) => entry.message);
+      await Promise.race([
+        this.publish(destination, messages, {
+          signal: controller.signal,
+          expectConsumer: batch[0]!.expectConsumer,
+        }),
+        timeout,
+      ]);
+      for (const entry of batch) this.settle(entry);
+    } catch (error) {
+      for (const entry of batch) this.settle(entry, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private settle(entry: Entry, error?: unknown): void {
+    if (entry.done) return;
+    entry.done = true;
+    if (error === undefined) entry.resolve();
+    else entry.reject(error);
+    if (--this.outstanding === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}
+
+function cancelled(): MessagingError {
+  return new MessagingError('CANCELLED', 'the send was aborted by its signal', { component: 'bus' });
+}

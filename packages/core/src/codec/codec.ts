@@ -1,0 +1,113 @@
+import { MessagingError } from '../errors.js';
+
+/**
+ * Turns bodies into bytes and back. The bus picks the codec for an outgoing body with `accepts`
+ * and the codec for an incoming one by its content type.
+ */
+export interface Codec {
+  /** The content type this codec writes, e.g. `application/json`. */
+  readonly contentType: string;
+  /** True when this codec should encode `body` (codecs are asked in order; the first that accepts wins). */
+  accepts(body: unknown): boolean;
+  /** Encodes `body`; throws (anything) when it cannot. */
+  encode(body: unknown): Uint8Array;
+  /** Decodes `bytes` written with this codec's content type; throws (anything) when it cannot. */
+  decode(bytes: Uint8Array): unknown;
+}
+
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/** JSON: strings, numbers, booleans, null, arrays and plain objects. `undefined` is sent as an empty body. */
+export const jsonCodec: Codec = {
+  contentType: 'application/json',
+  accepts: () => true,
+  encode(body) {
+    if (body === undefined) return new Uint8Array(0);
+    const text = JSON.stringify(body, rejectUnencodable);
+    if (text === undefined) throw new TypeError(`a ${typeof body} cannot be encoded as JSON`);
+    return utf8.encode(text);
+  },
+  decode(bytes) {
+    if (bytes.length === 0) return undefined;
+    return JSON.parse(utf8Strict.decode(bytes));
+  },
+};
+
+function rejectUnencodable(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint')
+    throw new TypeError('a BigInt cannot be encoded as JSON (convert it to a string)');
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new TypeError(`a ${typeof value} cannot be encoded as JSON`);
+  }
+  return value;
+}
+
+/** Bytes pass through untouched: a `Uint8Array` (or Buffer) body is sent as is and arrives as a `Uint8Array`. */
+export const bytesCodec: Codec = {
+  contentType: 'application/octet-stream',
+  accepts: (body) => body instanceof Uint8Array,
+  encode: (body) => body as Uint8Array,
+  decode: (bytes) => bytes,
+};
+
+/** Plain UTF-8 text, for raw producers that send `text/plain`. Strings are sent as JSON by default. */
+export const textCodec: Codec = {
+  contentType: 'text/plain',
+  accepts: () => false,
+  encode: (body) => utf8.encode(String(body)),
+  decode: (bytes) => utf8Strict.decode(bytes),
+};
+
+/** The codecs a bus uses unless told otherwise: bytes for byte bodies, JSON for everything else. */
+export const defaultCodecs: readonly Codec[] = [bytesCodec, jsonCodec, textCodec];
+
+/** Chooses codecs for outgoing bodies and decodes incoming ones by content type. */
+export class CodecSet {
+  private readonly byType = new Map<string, Codec>();
+
+  constructor(private readonly codecs: readonly Codec[]) {
+    for (const codec of codecs)
+      if (!this.byType.has(codec.contentType)) this.byType.set(codec.contentType, codec);
+  }
+
+  /** Encodes `body`; throws INVALID_ARGUMENT naming what could not be encoded. */
+  encode(body: unknown): { bytes: Uint8Array; contentType: string } {
+    const codec = this.codecs.find((candidate) => candidate.accepts(body));
+    if (!codec)
+      throw new MessagingError('INVALID_ARGUMENT', 'no codec accepts this body', { component: 'bus' });
+    try {
+      return { bytes: codec.encode(body), contentType: codec.contentType };
+    } catch (error) {
+      throw new MessagingError(
+        'INVALID_ARGUMENT',
+        `the body cannot be encoded as ${codec.contentType}: ${error instanceof Error ? error.message : String(error)} — send plain data (no BigInt, functions or circular references) or bytes`,
+        { component: 'bus', cause: error },
+      );
+    }
+  }
+
+  /** Decodes `bytes` by content type (JSON when absent); throws DECODE_FAILED. */
+  decode(bytes: Uint8Array, contentType: string | undefined): unknown {
+    const type = contentType ?? 'application/json';
+    const codec = this.byType.get(type) ?? this.byType.get(type.split(';')[0]!.trim());
+    if (!codec) {
+      throw new MessagingError(
+        'DECODE_FAILED',
+        `no codec for content type "${type}" — register one with createBus({ codecs })`,
+        {
+          component: 'bus',
+        },
+      );
+    }
+    try {
+      return codec.decode(bytes);
+    } catch (error) {
+      throw new MessagingError(
+        'DECODE_FAILED',
+        `the body is not valid ${type}: ${error instanceof Error ? error.message : String(error)}`,
+        { component: 'bus', cause: error },
+      );
+    }
+  }
+}
