@@ -27,6 +27,7 @@ export {
 } from './memory/memory-transport.js';
 export type {
   BackoffOptions,
+  DeadLetterInfo,
   Handler,
   HandlerContext,
   Message,

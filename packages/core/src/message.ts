@@ -16,6 +16,22 @@ export interface Message<T = unknown> {
   readonly contentType: string;
   /** 1 on the first delivery, k + 1 after k failed attempts. */
   readonly attempt: number;
+  /** Present on messages read from a dead-letter queue: why and where they failed. */
+  readonly failure?: DeadLetterInfo | undefined;
+}
+
+/** Why a message was dead-lettered, read from its reserved headers. */
+export interface DeadLetterInfo {
+  /** The last error's message. */
+  readonly error: string;
+  /** A MessagingError code, or `HANDLER_ERROR` for anything a handler threw. */
+  readonly errorCode: string;
+  /** Handler calls made before giving up. */
+  readonly attempts: number;
+  readonly originalDestination: string;
+  readonly originalGroup?: string | undefined;
+  /** When it was dead-lettered, ms since the epoch. */
+  readonly deadLetteredAt: number;
 }
 
 /** What a handler gets besides the message. */

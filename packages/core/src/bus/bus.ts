@@ -222,7 +222,7 @@ class SwitchboardBus implements Bus {
     return this.connecting;
   }
 
-  private async dispatch(
+  private dispatch(
     kind: Kind,
     target: Target<unknown>,
     body: unknown,
@@ -230,30 +230,69 @@ class SwitchboardBus implements Bus {
     extras?: ReservedExtras,
     expectConsumer = false,
   ): Promise<SendResult> {
-    this.assertOpen();
-    const name = checkName(kind, targetName(target));
-    const definition = typeof target === 'string' ? undefined : target;
-    if (definition) {
-      body = await validateWith(definition, body, 'INVALID_ARGUMENT');
-      extras = { ...extras, [H.type]: definition.name };
+    try {
+      this.assertOpen();
+      const destination = { kind, name: checkName(kind, targetName(target)) };
+      const fast = typeof target === 'string' && this.connected && !this.middleware.some((m) => m.send);
+      if (fast) return this.write(destination, body, options, extras, expectConsumer);
+      return this.dispatchSlow(destination, target, body, options, extras, expectConsumer);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const write = async (context?: SendContext): Promise<SendResult> => {
-      const effective = context ? { ...options, headers: context.headers } : options;
-      const wire = buildWireMessage(
-        context ? context.body : body,
-        effective,
-        this.codecs,
-        this.transport.capabilities,
-        this.transport.name,
-        extras,
-      );
+  }
+
+  /** Typed messages, middleware or a first send before the connection is up. */
+  private async dispatchSlow(
+    destination: { kind: Kind; name: string },
+    target: Target<unknown>,
+    body: unknown,
+    options: SendOptions | undefined,
+    extras: ReservedExtras | undefined,
+    expectConsumer: boolean,
+  ): Promise<SendResult> {
+    if (typeof target !== 'string') {
+      body = await validateWith(target, body, 'INVALID_ARGUMENT');
+      extras = { ...extras, [H.type]: target.name };
+    }
+    if (this.middleware.every((m) => !m.send)) {
       await this.ready();
-      await this.batcher.add({ kind, name }, wire, options?.signal, expectConsumer);
-      return { id: wire.id };
+      return this.write(destination, body, options, extras, expectConsumer);
+    }
+    const context: SendContext = {
+      destination: destination.name,
+      kind: destination.kind,
+      body,
+      headers: { ...options?.headers },
     };
-    if (this.middleware.every((m) => !m.send)) return write();
-    const context: SendContext = { destination: name, kind, body, headers: { ...options?.headers } };
-    return composeSend(this.middleware, context, () => write(context));
+    return composeSend(this.middleware, context, async () => {
+      await this.ready();
+      return this.write(
+        destination,
+        context.body,
+        { ...options, headers: context.headers },
+        extras,
+        expectConsumer,
+      );
+    });
+  }
+
+  /** Builds the wire message (throwing before anything is sent) and hands it to the batcher. */
+  private write(
+    destination: { kind: Kind; name: string },
+    body: unknown,
+    options: SendOptions | undefined,
+    extras: ReservedExtras | undefined,
+    expectConsumer: boolean,
+  ): Promise<SendResult> {
+    const wire = buildWireMessage(
+      body,
+      options,
+      this.codecs,
+      this.transport.capabilities,
+      this.transport.name,
+      extras,
+    );
+    return this.batcher.add(destination, wire, options?.signal, expectConsumer);
   }
 
   private prepareReceive(kind: Kind, target: Target<unknown>, options: SubscribeOptions | undefined) {

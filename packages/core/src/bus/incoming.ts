@@ -1,5 +1,5 @@
 import type { CodecSet } from '../codec/codec.js';
-import type { Message } from '../message.js';
+import type { DeadLetterInfo, Message } from '../message.js';
 import type { Delivery } from '../transport/contract.js';
 import { H, userHeadersOf } from '../wire/reserved-headers.js';
 
@@ -14,10 +14,24 @@ export function metadataOf(
   delivery: Pick<Delivery, 'headers' | 'redeliveries' | 'key'>,
   destination: string,
 ) {
+  return toMessage(delivery, destination, undefined);
+}
+
+/** Decodes a delivery into a Message; throws DECODE_FAILED when the body cannot be decoded. */
+export function decodeDelivery(delivery: Delivery, destination: string, codecs: CodecSet): Message<unknown> {
+  return toMessage(delivery, destination, codecs.decode(delivery.body, delivery.headers[H.contentType]));
+}
+
+function toMessage<T>(
+  delivery: Pick<Delivery, 'headers' | 'redeliveries' | 'key'>,
+  destination: string,
+  body: T,
+): Message<T> {
   const headers = delivery.headers;
   const timestamp = Number(headers[H.timestamp]);
   return {
     id: headers[H.id] ?? '',
+    body,
     headers: userHeadersOf(headers),
     destination,
     key: delivery.key ?? headers[H.key],
@@ -26,12 +40,17 @@ export function metadataOf(
     replyTo: headers[H.replyTo],
     contentType: headers[H.contentType] ?? 'application/json',
     attempt: attemptOf(delivery),
+    failure: headers[H.errorCode] === undefined ? undefined : deadLetterInfoOf(headers),
   };
 }
 
-/** Decodes a delivery into a Message; throws DECODE_FAILED when the body cannot be decoded. */
-export function decodeDelivery(delivery: Delivery, destination: string, codecs: CodecSet): Message<unknown> {
-  const meta = metadataOf(delivery, destination);
-  const body = codecs.decode(delivery.body, delivery.headers[H.contentType]);
-  return { ...meta, body };
+function deadLetterInfoOf(headers: Readonly<Record<string, string>>): DeadLetterInfo {
+  return {
+    error: headers[H.error] ?? '',
+    errorCode: headers[H.errorCode] ?? '',
+    attempts: Number(headers[H.attempts] ?? 0),
+    originalDestination: headers[H.originalDestination] ?? '',
+    originalGroup: headers[H.originalGroup],
+    deadLetteredAt: Number(headers[H.deadLetteredAt] ?? 0),
+  };
 }

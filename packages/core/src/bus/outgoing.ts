@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { CodecSet } from '../codec/codec.js';
 import { MessagingError } from '../errors.js';
 import type { SendOptions } from '../message.js';
 import type { Capabilities } from '../transport/capabilities.js';
 import type { WireMessage } from '../transport/contract.js';
+import { newMessageId } from '../util/ids.js';
 import { H } from '../wire/reserved-headers.js';
 import { checkHeaders, checkInteger, checkString } from './validation.js';
 
@@ -32,8 +32,8 @@ export function buildWireMessage(
       { component: 'bus' },
     );
   }
-  const id = checkString('id', options?.id) ?? randomUUID();
-  const headers: Record<string, string> = { ...userHeaders };
+  const id = checkString('id', options?.id) ?? newMessageId();
+  const headers: Record<string, string> = options?.headers ? { ...userHeaders } : {};
   headers[H.id] = id;
   headers[H.timestamp] = String(Date.now());
   if (contentType !== 'application/json') headers[H.contentType] = contentType;

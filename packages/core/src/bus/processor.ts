@@ -26,14 +26,16 @@ export interface ProcessorConfig extends FailureEnv {
 }
 
 /** Decodes a delivery into a message, validating typed bodies; throws DECODE_FAILED. */
-export async function toMessage(
+export function toMessage(
   delivery: Delivery,
   config: Pick<ProcessorConfig, 'codecs' | 'definition' | 'policy'>,
-): Promise<Message<unknown>> {
+): Message<unknown> | Promise<Message<unknown>> {
   const message = decodeDelivery(delivery, config.policy.source.name, config.codecs);
   if (!config.definition) return message;
-  const body = await validateWith(config.definition, message.body, 'DECODE_FAILED');
-  return { ...message, body };
+  return validateWith(config.definition, message.body, 'DECODE_FAILED').then((body) => ({
+    ...message,
+    body,
+  }));
 }
 
 /**
@@ -43,7 +45,8 @@ export async function toMessage(
 export async function processDelivery(delivery: Delivery, config: ProcessorConfig): Promise<void> {
   let message: Message<unknown>;
   try {
-    message = await toMessage(delivery, config);
+    const decoded = toMessage(delivery, config);
+    message = decoded instanceof Promise ? await decoded : decoded;
   } catch (error) {
     await deadLetter(delivery, error, attemptOf(delivery), config.policy, config).catch((dlError) =>
       config.report(

@@ -1,4 +1,5 @@
 import { MessagingError } from '../errors.js';
+import type { SendResult } from '../message.js';
 import type { Destination, PublishOptions, WireMessage } from '../transport/contract.js';
 
 /** How the batcher hands a batch to the transport. */
@@ -21,7 +22,7 @@ export interface BatcherLimits {
 interface Entry {
   readonly message: WireMessage;
   readonly expectConsumer: boolean;
-  resolve(): void;
+  resolve(result: SendResult): void;
   reject(error: unknown): void;
   done: boolean;
 }
@@ -48,26 +49,26 @@ export class SendBatcher {
     private readonly limits: BatcherLimits,
   ) {}
 
-  /** Queues one message; resolves once the broker has it. `signal` abort rejects with CANCELLED. */
+  /** Queues one message; resolves with its id once the broker has it. `signal` abort rejects with CANCELLED. */
   add(
     destination: Destination,
     message: WireMessage,
     signal?: AbortSignal,
     expectConsumer = false,
-  ): Promise<void> {
+  ): Promise<SendResult> {
     if (signal?.aborted) return Promise.reject(cancelled());
     const lane = this.laneOf(destination);
     this.outstanding++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<SendResult>((resolve, reject) => {
       const entry: Entry = { message, expectConsumer, resolve, reject, done: false };
       lane.pending.push(entry);
       if (signal) {
         const onAbort = () => this.settle(entry, cancelled());
         signal.addEventListener('abort', onAbort, { once: true });
         const clear = () => signal.removeEventListener('abort', onAbort);
-        entry.resolve = () => {
+        entry.resolve = (result) => {
           clear();
-          resolve();
+          resolve(result);
         };
         entry.reject = (error) => {
           clear();
@@ -164,7 +165,7 @@ export class SendBatcher {
   private settle(entry: Entry, error?: unknown): void {
     if (entry.done) return;
     entry.done = true;
-    if (error === undefined) entry.resolve();
+    if (error === undefined) entry.resolve({ id: entry.message.id });
     else entry.reject(error);
     if (--this.outstanding === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }

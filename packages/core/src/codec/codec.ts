@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { MessagingError } from '../errors.js';
 
 /**
@@ -15,33 +16,30 @@ export interface Codec {
   decode(bytes: Uint8Array): unknown;
 }
 
-const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+/** Strict UTF-8 decoding: invalid byte sequences throw instead of turning into U+FFFD. */
+function decodeUtf8(bytes: Uint8Array): string {
+  if (!isUtf8(bytes)) throw new TypeError('the body is not valid UTF-8');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
 
-/** JSON: strings, numbers, booleans, null, arrays and plain objects. `undefined` is sent as an empty body. */
+/**
+ * JSON: strings, numbers, booleans, null, arrays and plain objects. `undefined` is sent as an empty body
+ * and an empty body decodes to `undefined`. BigInt and circular structures cannot be encoded.
+ */
 export const jsonCodec: Codec = {
   contentType: 'application/json',
   accepts: () => true,
   encode(body) {
     if (body === undefined) return new Uint8Array(0);
-    const text = JSON.stringify(body, rejectUnencodable);
+    const text = JSON.stringify(body);
     if (text === undefined) throw new TypeError(`a ${typeof body} cannot be encoded as JSON`);
-    return utf8.encode(text);
+    return Buffer.from(text, 'utf8');
   },
   decode(bytes) {
     if (bytes.length === 0) return undefined;
-    return JSON.parse(utf8Strict.decode(bytes));
+    return JSON.parse(decodeUtf8(bytes));
   },
 };
-
-function rejectUnencodable(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint')
-    throw new TypeError('a BigInt cannot be encoded as JSON (convert it to a string)');
-  if (typeof value === 'function' || typeof value === 'symbol') {
-    throw new TypeError(`a ${typeof value} cannot be encoded as JSON`);
-  }
-  return value;
-}
 
 /** Bytes pass through untouched: a `Uint8Array` (or Buffer) body is sent as is and arrives as a `Uint8Array`. */
 export const bytesCodec: Codec = {
@@ -55,8 +53,8 @@ export const bytesCodec: Codec = {
 export const textCodec: Codec = {
   contentType: 'text/plain',
   accepts: () => false,
-  encode: (body) => utf8.encode(String(body)),
-  decode: (bytes) => utf8Strict.decode(bytes),
+  encode: (body) => Buffer.from(String(body), 'utf8'),
+  decode: decodeUtf8,
 };
 
 /** The codecs a bus uses unless told otherwise: bytes for byte bodies, JSON for everything else. */

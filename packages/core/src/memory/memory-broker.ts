@@ -1,4 +1,5 @@
 import type { InboxMessage, WireMessage } from '../transport/contract.js';
+import { DelayTimers } from './delay-timers.js';
 import { MemoryQueue, type StoredMessage } from './memory-queue.js';
 
 /** Limits of a memory broker. */
@@ -16,6 +17,8 @@ export class MemoryBroker {
   /** topic → group → queue. */
   readonly topics = new Map<string, Map<string, MemoryQueue>>();
   readonly inboxes = new Map<string, (message: InboxMessage) => void>();
+  /** Delayed messages; they keep the process alive only while a transport of this broker is open. */
+  readonly timers = new DelayTimers();
   private readonly seen = new Map<string, number>();
 
   constructor(readonly limits: MemoryBrokerLimits) {}
@@ -23,7 +26,7 @@ export class MemoryBroker {
   queue(name: string): MemoryQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new MemoryQueue(name, this.limits.highWaterMark);
+      queue = new MemoryQueue(name, this.limits.highWaterMark, this.timers);
       this.queues.set(name, queue);
     }
     return queue;
@@ -38,7 +41,7 @@ export class MemoryBroker {
     }
     let queue = groups.get(group);
     if (!queue) {
-      queue = new MemoryQueue(`${topic}#${group}`, this.limits.highWaterMark);
+      queue = new MemoryQueue(`${topic}#${group}`, this.limits.highWaterMark, this.timers);
       groups.set(group, queue);
     }
     return queue;

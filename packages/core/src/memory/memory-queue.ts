@@ -1,5 +1,6 @@
 import { MessagingError } from '../errors.js';
 import type { Delivery, DeliveryHandler, NackOptions } from '../transport/contract.js';
+import type { DelayTimers } from './delay-timers.js';
 import { Deque } from './deque.js';
 
 /** A message held by the memory broker. */
@@ -40,12 +41,13 @@ class MemoryDelivery implements Delivery {
     readonly queue: MemoryQueue,
     readonly stored: StoredMessage,
     readonly consumer: MemoryConsumer,
+    now: number,
   ) {
     this.body = stored.body;
     this.headers = stored.headers;
     this.key = stored.key;
     this.redeliveries = stored.redeliveries;
-    this.deadline = Date.now() + consumer.ackDeadlineMs;
+    this.deadline = now + consumer.ackDeadlineMs;
   }
 
   ack(): Promise<void> {
@@ -76,6 +78,7 @@ export class MemoryQueue {
   constructor(
     readonly name: string,
     private readonly highWaterMark: number,
+    private readonly timers: DelayTimers,
   ) {}
 
   /** Messages waiting or in flight. */
@@ -89,7 +92,7 @@ export class MemoryQueue {
 
   enqueue(message: StoredMessage, delayMs = 0): void {
     if (delayMs > 0) {
-      setTimeout(() => this.enqueue(message), delayMs).unref();
+      this.timers.after(delayMs, () => this.enqueue(message));
       return;
     }
     this.ready.push(message);
@@ -128,14 +131,13 @@ export class MemoryQueue {
     this.schedulePump();
   }
 
-  /** Removes a consumer; its unsettled messages go back to the front of the queue. */
+  /** Removes a consumer; its unsettled messages go back to the front of the queue, in their order. */
   removeConsumer(consumer: MemoryConsumer): void {
     consumer.stopped = true;
     const index = this.consumers.indexOf(consumer);
     if (index !== -1) this.consumers.splice(index, 1);
-    for (const delivery of [...this.unacked]) {
-      if (delivery.consumer === consumer) this.returnToQueue(delivery, 0);
-    }
+    const held = [...this.unacked].filter((delivery) => delivery.consumer === consumer);
+    for (const delivery of held.reverse()) this.returnToQueue(delivery, 0);
     if (this.consumers.length === 0) this.stopSweeper();
     this.schedulePump();
   }
@@ -163,16 +165,17 @@ export class MemoryQueue {
   }
 
   private pump(): void {
+    const now = Date.now();
     while (this.ready.length > 0) {
       const consumer = this.pickConsumer(this.peekAvoid());
       if (!consumer) return;
       const stored = this.ready.shift()!;
-      if (stored.expiresAt !== undefined && stored.expiresAt <= Date.now()) {
+      if (stored.expiresAt !== undefined && stored.expiresAt <= now) {
         this.wakePublishers();
         continue;
       }
       stored.avoid = undefined;
-      const delivery = new MemoryDelivery(this, stored, consumer);
+      const delivery = new MemoryDelivery(this, stored, consumer, now);
       consumer.unsettled++;
       this.unacked.add(delivery);
       consumer.onDelivery(delivery);
@@ -180,9 +183,7 @@ export class MemoryQueue {
   }
 
   private peekAvoid(): MemoryConsumer | undefined {
-    const first = this.ready.shift();
-    if (first) this.ready.unshift(first);
-    return first?.avoid;
+    return this.ready.peek()?.avoid;
   }
 
   /** Round-robin over consumers with capacity, preferring one other than `avoid`. */

@@ -65,6 +65,7 @@ class MemoryTransport implements Transport<MemoryNative> {
       wildcards: false,
       maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
     };
+    this.native.timers.retain();
   }
 
   async connect(): Promise<void> {
@@ -147,6 +148,7 @@ class MemoryTransport implements Transport<MemoryNative> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.native.timers.release();
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await Promise.all([...this.inboxes].map((i) => i.close()));
   }

@@ -42,17 +42,25 @@ export const H = {
 
 /** True when `name` uses the reserved prefix. */
 export function isReservedHeader(name: string): boolean {
-  return name.length >= 3 && name.slice(0, 3).toLowerCase() === RESERVED_PREFIX;
+  if (name.length < 3) return false;
+  const s = name.charCodeAt(0) | 0x20;
+  const b = name.charCodeAt(1) | 0x20;
+  return s === 0x73 && b === 0x62 && name.charCodeAt(2) === 0x2d;
 }
 
 /** Splits a wire header map into the user's headers (reserved ones removed). */
-export function userHeadersOf(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const user: Record<string, string> = {};
+export function userHeadersOf(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let user: Record<string, string> | undefined;
   for (const name in headers) {
-    if (!isReservedHeader(name)) user[name] = headers[name] as string;
+    if (!isReservedHeader(name)) {
+      user ??= {};
+      user[name] = headers[name] as string;
+    }
   }
-  return user;
+  return user ?? NO_HEADERS;
 }
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The suffix of the dead-letter destination: messages from `orders` go to the queue `orders.dead-letter`. */
 export const DEAD_LETTER_SUFFIX = '.dead-letter';
