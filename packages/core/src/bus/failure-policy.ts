@@ -48,7 +48,7 @@ export async function settleFailure(
     }
     const delayMs = backoffDelay(policy.backoff, attempt + 1);
     const headers = { ...delivery.headers, [H.attempt]: String(attempt + 1) };
-    if (env.transport.capabilities.delay || delayMs === 0) {
+    if (env.transport.capabilities.nackDelay || delayMs === 0) {
       await delivery.nack({ delayMs, headers });
     } else {
       await sleep(delayMs, env.signal);

@@ -57,6 +57,7 @@ class MemoryTransport implements Transport<MemoryNative> {
       persistent: true,
       replay: false,
       delay: true,
+      nackDelay: true,
       ttl: true,
       dedupe: true,
       dedupeWindowMs,

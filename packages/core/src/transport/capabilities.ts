@@ -7,8 +7,10 @@ export interface Capabilities {
   readonly persistent: boolean;
   /** A new topic group can start from the retained history (`startFrom: 'earliest'`). */
   readonly replay: boolean;
-  /** Delayed send and delayed nack are honoured. Without it delayed send is `UNSUPPORTED` and the bus holds retries itself. */
+  /** Delayed send (`delayMs` on a wire message) is honoured. Without it a `delayMs` option is `UNSUPPORTED`. */
   readonly delay: boolean;
+  /** `nack({ delayMs })` with a delay is honoured by the broker. Without it the bus holds a retry for its delay itself, then nacks with 0. */
+  readonly nackDelay: boolean;
   /** Per-message time-to-live is honoured. Without it a `ttlMs` option is `UNSUPPORTED`. */
   readonly ttl: boolean;
   /** A `dedupeId` seen within `dedupeWindowMs` is dropped. Without it a `dedupeId` option is `UNSUPPORTED`. */

@@ -87,7 +87,7 @@ export interface Delivery {
    * Returns the message for another delivery no sooner than `delayMs` from now. A transport that redelivers
    * the same broker message must report the higher `redeliveries` next time and may ignore `headers`; a
    * transport that re-publishes a copy must write `headers` (which carry the next attempt number) and
-   * report `redeliveries` 0 for the copy. `delayMs` > 0 is only passed when `capabilities.delay` is true.
+   * report `redeliveries` 0 for the copy. `delayMs` > 0 is only passed when `capabilities.nackDelay` is true.
    */
   nack(options: NackOptions): Promise<void>;
 }
