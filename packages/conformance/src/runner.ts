@@ -3,7 +3,7 @@ import { describeError } from '@switchboard/core';
 import { createContext, type Setup } from './context.js';
 import { type PlannedScenario, planScenarios } from './plan.js';
 import { scenarios as catalogue } from './scenarios/index.js';
-import type { BrokerHooks, Profile, Scenario, Timeouts } from './types.js';
+import type { BrokerHooks, CapabilityFlag, Profile, Scenario, Timeouts } from './types.js';
 
 /** How to run the suite against one adapter. */
 export interface ConformanceOptions {
@@ -76,16 +76,19 @@ export function brokersRequired(): boolean {
   return process.env.SWITCHBOARD_REQUIRE_BROKERS === '1';
 }
 
-const FLAGS = [
-  'persistent',
-  'replay',
-  'delay',
-  'ttl',
-  'dedupe',
-  'ackDeadline',
-  'priority',
-  'wildcards',
-] as const;
+/** Every boolean capability; a Record so that the compiler flags a capability added to core but not here. */
+const FLAG_SET: Record<CapabilityFlag, true> = {
+  persistent: true,
+  replay: true,
+  delay: true,
+  nackDelay: true,
+  ttl: true,
+  dedupe: true,
+  ackDeadline: true,
+  priority: true,
+  wildcards: true,
+};
+const FLAGS = Object.keys(FLAG_SET) as CapabilityFlag[];
 
 /** Provisions the broker, reads the adapter's capabilities from one probe transport and plans the scenarios. */
 export async function prepare(options: ConformanceOptions): Promise<Prepared> {

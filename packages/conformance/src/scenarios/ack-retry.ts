@@ -180,7 +180,7 @@ export const C21 = scenario({
 
 export const C22 = scenario({
   id: 'C22',
-  title: 'backpressure: a backlog of 2n with n/2 handlers stuck drains completely afterwards',
+  title: 'backpressure: a backlog of 2n with n/2 handlers stuck (1 s [5 s]) drains completely afterwards',
   async run(ctx) {
     const queue = ctx.unique('q');
     const n = ctx.size(40, 200);

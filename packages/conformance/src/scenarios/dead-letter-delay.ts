@@ -134,10 +134,10 @@ export const C27 = scenario({
 export const C28 = scenario({
   id: 'C28',
   title: 'delayed retry: not redelivered before the delay, redelivered within delay + 2 s',
-  requires: ['delay'],
+  requires: ['nackDelay'],
   timing: true,
   run: delayedRetry,
-  negative: { title: 'delay not declared: the bus holds the retry itself', run: delayedRetry },
+  negative: { title: 'nackDelay not declared: the bus holds the retry itself', run: delayedRetry },
 });
 
 async function delayedRetry(ctx: ScenarioContext): Promise<void> {

@@ -139,6 +139,7 @@ export const C36 = scenario({
 export const C37 = scenario({
   id: 'C37',
   title: 'a request aborted with an AbortSignal rejects with CANCELLED at once',
+  timing: true,
   async run(ctx) {
     const queue = ctx.unique('q');
     const received = new Collector<string>('requests');
