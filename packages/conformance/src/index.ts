@@ -13,6 +13,7 @@ export {
   RETRYABLE_CODES,
   rejects,
 } from './assert.js';
+export { brokerHooksFrom, type ProvisionedLike } from './broker-hooks.js';
 export type { ContextHandle, Setup } from './context.js';
 export { createContext } from './context.js';
 export { type PlannedScenario, type PlanOptions, planScenarios } from './plan.js';

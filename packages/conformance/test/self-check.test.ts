@@ -10,7 +10,7 @@ import {
   type WireMessage,
 } from '@switchboard/core';
 import { describe, expect, it } from 'vitest';
-import { formatReport, runScenarios } from '../src/index.js';
+import { brokerHooksFrom, formatReport, runScenarios } from '../src/index.js';
 
 interface Mutation {
   readonly capabilities?: Partial<Capabilities>;
@@ -136,5 +136,25 @@ describe('self-check: scenarios fail against broken transports', () => {
     expect(text).toContain('PASS C09 (negative: replay not declared');
     expect(text).toContain('SKIP C44');
     expect(text).toContain('memory transport has no broker process');
+  });
+});
+
+describe('brokerHooksFrom', () => {
+  it('maps a skip to a skip reason and keeps the URL current across restarts', async () => {
+    expect(brokerHooksFrom({ skipped: true, reason: 'no Docker' }).skip).toBe('no Docker');
+    let stopped = false;
+    const hooks = brokerHooksFrom({
+      skipped: false,
+      url: 'redis://127.0.0.1:1000',
+      restart: async () => 'redis://127.0.0.1:2000',
+      stop: async () => {
+        stopped = true;
+      },
+    });
+    expect(hooks.url).toBe('redis://127.0.0.1:1000');
+    await hooks.restart?.();
+    expect(hooks.url).toBe('redis://127.0.0.1:2000');
+    await hooks.stop?.();
+    expect(stopped).toBe(true);
   });
 });
