@@ -124,6 +124,33 @@ describe('self-check: scenarios fail against broken transports', () => {
     });
   }
 
+  it('leaks a timer per connection: C50 fails', async () => {
+    const leaked: NodeJS.Timeout[] = [];
+    const leaky = mutant({});
+    try {
+      const report = await runScenarios({
+        name: 'mutant (leaks timers)',
+        create: () => {
+          const transport = leaky();
+          return {
+            ...transport,
+            capabilities: transport.capabilities,
+            native: transport.native,
+            connect: async () => {
+              leaked.push(setInterval(() => undefined, 60_000));
+              await transport.connect();
+            },
+          };
+        },
+        only: ['C50'],
+      });
+      expect(report.failed, formatReport(report)).toBe(1);
+      expect(report.results[0]?.error?.message).toContain('Timeout');
+    } finally {
+      for (const timer of leaked) clearInterval(timer);
+    }
+  });
+
   it('an unmodified memory transport passes the same scenarios, and the report reads well', async () => {
     const report = await runScenarios({
       name: 'memory',
