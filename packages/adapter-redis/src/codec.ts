@@ -1,0 +1,71 @@
+import type { WireMessage } from '@switchboard/core';
+
+/**
+ * The fields of a stream entry (see docs/wire-format/redis.md):
+ * `body` (the bytes, required), `key` (ordering key, optional), `exp` (expiry, ms since the epoch,
+ * optional) and one `h:<name>` field per header, reserved `sb-` headers included.
+ */
+export const FIELD = { body: 'body', key: 'key', expiresAt: 'exp', headerPrefix: 'h:' } as const;
+
+/**
+ * The content type given to an entry that has no `body` field. No codec accepts it, so the bus
+ * dead-letters the entry with DECODE_FAILED and the consumer goes on.
+ */
+export const MISSING_BODY_CONTENT_TYPE = 'application/x-invalid; reason="the stream entry has no body field"';
+
+/** A stream entry decoded into what a delivery carries. */
+export interface DecodedEntry {
+  readonly body: Uint8Array;
+  readonly headers: Record<string, string>;
+  readonly key: string | undefined;
+  /** When the entry expires (ms since the epoch), or undefined. */
+  readonly expiresAt: number | undefined;
+}
+
+/** A field value as ioredis sends it. */
+export type FieldValue = string | Buffer;
+
+/** Appends the field/value pairs of `message` to `out` (XADD arguments after the id). */
+export function encodeFields(message: WireMessage, out: FieldValue[], now: number): FieldValue[] {
+  const body = message.body;
+  out.push(FIELD.body, Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  if (message.key !== undefined) out.push(FIELD.key, message.key);
+  if (message.ttlMs !== undefined) out.push(FIELD.expiresAt, String(now + message.ttlMs));
+  const headers = message.headers;
+  for (const name in headers) out.push(FIELD.headerPrefix + name, headers[name] as string);
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Decodes the flat field list of an entry (as Buffers). Unknown fields are ignored; a missing `body`
+ * yields an empty body with {@link MISSING_BODY_CONTENT_TYPE}, so the bus dead-letters it.
+ */
+export function decodeFields(fields: readonly Buffer[]): DecodedEntry {
+  let body: Uint8Array | undefined;
+  let key: string | undefined;
+  let expiresAt: number | undefined;
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i]!;
+    const value = fields[i + 1]!;
+    // 'h' = 0x68, ':' = 0x3a
+    if (name.length >= 2 && name[0] === 0x68 && name[1] === 0x3a) {
+      headers[name.toString('utf8', 2)] = value.toString('utf8');
+      continue;
+    }
+    const field = name.toString('latin1');
+    if (field === FIELD.body) body = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    else if (field === FIELD.key) key = value.toString('utf8');
+    else if (field === FIELD.expiresAt) {
+      const at = Number(value.toString('latin1'));
+      if (Number.isFinite(at)) expiresAt = at;
+    }
+  }
+  if (body === undefined) {
+    headers['sb-content-type'] = MISSING_BODY_CONTENT_TYPE;
+    body = EMPTY;
+  }
+  return { body, headers, key, expiresAt };
+}

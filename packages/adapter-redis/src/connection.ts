@@ -1,0 +1,143 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { type ErrorContext, mapError, unavailable } from './errors.js';
+import type { ResolvedOptions, ServerAddress } from './options.js';
+import { defineScripts } from './scripts.js';
+
+/** A connection to a standalone server or to a cluster. */
+export type Client = Redis | Cluster;
+
+const reconnectDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2000);
+
+function redisOptions(options: ResolvedOptions): RedisOptions {
+  return {
+    username: options.username,
+    password: options.password,
+    protocol: 2,
+    connectTimeout: options.connectTimeoutMs,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+  };
+}
+
+function standalone(server: ServerAddress, options: ResolvedOptions): Redis {
+  return new Redis({
+    ...redisOptions(options),
+    host: server.host,
+    port: server.port,
+    db: options.db,
+    ...(server.tls ? { tls: { servername: server.host } } : {}),
+  });
+}
+
+function cluster(options: ResolvedOptions): Cluster {
+  const {
+    lazyConnect: _lazy,
+    enableOfflineQueue: _queue,
+    retryStrategy: _retry,
+    ...base
+  } = redisOptions(options);
+  const tls = options.servers[0]?.tls ? { tls: {} } : {};
+  return new Cluster(
+    options.servers.map((s) => ({ host: s.host, port: s.port })),
+    {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: reconnectDelay,
+      slotsRefreshTimeout: options.connectTimeoutMs,
+      redisOptions: { ...base, ...tls },
+    },
+  );
+}
+
+/** Connects `client`, bounded by the connect timeout; on failure the client is shut down. */
+async function connectOne(client: Client, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`connect ETIMEDOUT after ${timeoutMs} ms`)), timeoutMs);
+  });
+  // ioredis also emits 'error' events while it retries; a listener keeps them from being unhandled.
+  const swallow = () => undefined;
+  client.on('error', swallow);
+  try {
+    await Promise.race([client.connect(), timeout]);
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Opens the command connection: the cluster, or the first standalone server of the list that answers.
+ * Rejects with a mapped error (UNAVAILABLE, UNAUTHENTICATED…) naming the redacted URL.
+ */
+export async function openClient(options: ResolvedOptions): Promise<Client> {
+  const context: ErrorContext = { action: `connect to ${options.displayUrl}`, url: options.displayUrl };
+  if (options.cluster) {
+    const client = cluster(options);
+    try {
+      await connectOne(client, options.connectTimeoutMs);
+    } catch (error) {
+      throw mapError(error, context);
+    }
+    defineScripts(client);
+    return client;
+  }
+  let last: unknown;
+  for (const server of options.servers) {
+    const client = standalone(server, options);
+    try {
+      await connectOne(client, options.connectTimeoutMs);
+      defineScripts(client);
+      return client;
+    } catch (error) {
+      last = error;
+      // Wrong credentials will not get better on the next server of the list.
+      if (mapError(error, context).code === 'UNAUTHENTICATED') break;
+    }
+  }
+  throw mapError(last, context);
+}
+
+/** A second connection to the same server(s), for blocking reads, connected before it is returned. */
+export async function openBlocking(client: Client, options: ResolvedOptions): Promise<Client> {
+  const copy =
+    client instanceof Cluster ? client.duplicate() : client.duplicate({ connectionName: 'sb-read' });
+  try {
+    await connectOne(copy, options.connectTimeoutMs);
+  } catch (error) {
+    throw mapError(error, { action: 'open a reading connection', url: options.displayUrl });
+  }
+  return copy;
+}
+
+/**
+ * Resolves once `client` is ready. Rejects with a retryable UNAVAILABLE when `signal` aborts first,
+ * or at once when the client has ended for good.
+ */
+export function whenReady(client: Client, context: ErrorContext, signal?: AbortSignal): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  if (client.status === 'end') return Promise.reject(unavailable(context));
+  if (signal?.aborted) return Promise.reject(unavailable(context));
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      signal?.removeEventListener('abort', onEnd);
+    };
+    const onReady = () => {
+      done();
+      resolve();
+    };
+    const onEnd = () => {
+      done();
+      reject(unavailable(context));
+    };
+    client.once('ready', onReady);
+    client.once('end', onEnd);
+    signal?.addEventListener('abort', onEnd, { once: true });
+  });
+}

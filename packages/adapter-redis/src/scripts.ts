@@ -1,0 +1,93 @@
+import type { Destination } from '@switchboard/core';
+import type { FieldValue } from './codec.js';
+import type { Client } from './connection.js';
+
+/**
+ * Key names. Every key of one destination carries the destination name as a hash tag (`{name}`), so on
+ * Redis Cluster the stream and its delay set live in one slot and scripts may touch both.
+ */
+export function streamKey(prefix: string, destination: Destination): string {
+  return `${prefix}${destination.kind === 'queue' ? 'q' : 't'}:{${destination.name}}`;
+}
+
+/** The sorted set of delayed messages of a stream, scored by due time (ms since the epoch, server clock). */
+export function delayedKey(stream: string): string {
+  return `${stream}:delayed`;
+}
+
+/** The consumer group that makes a stream a queue. */
+export const QUEUE_GROUP = 'switchboard';
+
+/** Netstring helpers: a delayed entry is stored as a unique nonce plus its fields, each `<bytes>:<data>`. */
+function netstring(value: FieldValue): Buffer[] {
+  const data = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  return [Buffer.from(`${data.length}:`, 'latin1'), data];
+}
+
+/** Packs a delayed message into one sorted-set member that {@link MOVE_DUE} unpacks. */
+export function packDelayed(nonce: string, fields: readonly FieldValue[]): Buffer {
+  const parts: Buffer[] = netstring(nonce);
+  for (const field of fields) parts.push(...netstring(field));
+  return Buffer.concat(parts);
+}
+
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/** KEYS[1] delay set; ARGV: delayMs, member, delayMs, member… Scores are taken from the server clock. */
+const ADD_DELAYED = `${NOW}
+for i = 1, #ARGV, 2 do
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[i]), ARGV[i + 1])
+end
+return #ARGV / 2`;
+
+/**
+ * KEYS[1] delay set, KEYS[2] stream; ARGV[1] most entries to move, ARGV[2] MAXLEN (0 = none).
+ * Atomically removes due members and XADDs them, so several consumers running it never move one twice.
+ * Returns { moved, ms until the next member is due or -1 }.
+ */
+const MOVE_DUE = `${NOW}
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+for _, member in ipairs(due) do
+  redis.call('ZREM', KEYS[1], member)
+  local fields, pos = {}, 1
+  while pos <= #member do
+    local colon = string.find(member, ':', pos, true)
+    local len = tonumber(string.sub(member, pos, colon - 1))
+    fields[#fields + 1] = string.sub(member, colon + 1, colon + len)
+    pos = colon + len + 1
+  end
+  table.remove(fields, 1)
+  if tonumber(ARGV[2]) > 0 then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
+  else
+    redis.call('XADD', KEYS[2], '*', unpack(fields))
+  end
+end
+local nxt = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #nxt == 0 then return {#due, -1} end
+return {#due, math.max(0, tonumber(nxt[2]) - now)}`;
+
+/** KEYS[1] inbox stream; ARGV: fields. Adds the reply only while the inbox exists (a gone inbox drops it). */
+const REPLY = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', unpack(ARGV))
+return 1`;
+
+/** The scripts, as ioredis custom commands (EVALSHA with a transparent EVAL fallback). */
+export interface ScriptCommands {
+  sbAddDelayed(key: string, ...args: FieldValue[]): Promise<number>;
+  sbMoveDue(delayed: string, stream: string, limit: number, maxLength: number): Promise<[number, number]>;
+  sbReply(inbox: string, ...fields: FieldValue[]): Promise<number>;
+}
+
+/** Registers the scripts on a client (and its pipelines). */
+export function defineScripts(client: Client): void {
+  client.defineCommand('sbAddDelayed', { numberOfKeys: 1, lua: ADD_DELAYED });
+  client.defineCommand('sbMoveDue', { numberOfKeys: 2, lua: MOVE_DUE });
+  client.defineCommand('sbReply', { numberOfKeys: 1, lua: REPLY });
+}
+
+/** The scripts of a client on which {@link defineScripts} ran. */
+export function scripts(client: Client): ScriptCommands {
+  return client as unknown as ScriptCommands;
+}

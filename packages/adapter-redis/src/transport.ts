@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Capabilities,
+  type DeliveryHandler,
+  type Destination,
+  type Inbox,
+  type InboxMessage,
+  MessagingError,
+  type PublishOptions,
+  type TransportSubscribeOptions as SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type WireMessage,
+} from '@switchboard/core';
+import type { Cluster, Redis } from 'ioredis';
+import { encodeFields, type FieldValue } from './codec.js';
+import { type Client, openBlocking, openClient, whenReady } from './connection.js';
+import { EphemeralSubscription } from './ephemeral-subscription.js';
+import { closedError, type ErrorContext, mapError } from './errors.js';
+import { GroupSubscription } from './group-subscription.js';
+import { isInboxKey, StreamInbox } from './inbox.js';
+import type { ResolvedOptions } from './options.js';
+import { delayedKey, packDelayed, QUEUE_GROUP, scripts, streamKey } from './scripts.js';
+
+/** The escape hatch: the ioredis client and the key layout, for what Switchboard does not cover. */
+export interface RedisNative {
+  /** The command connection (an ioredis `Redis`, or a `Cluster`). Throws before `connect()` resolved. */
+  readonly client: Redis | Cluster;
+  /** The stream key of a destination, e.g. `sb:q:{orders}` for the queue `orders`. */
+  streamKey(destination: Destination): string;
+}
+
+const NAME = 'adapter-redis';
+const noncePrefix = randomBytes(6).toString('hex');
+let nonceCounter = 0;
+
+/** A Switchboard transport over Redis Streams; see the package README for the semantics. */
+export class RedisTransport implements Transport<RedisNative> {
+  readonly name = NAME;
+  readonly capabilities: Capabilities;
+  readonly native: RedisNative;
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly closeables = new Set<{ close(): Promise<void> }>();
+  private readonly trim: readonly (string | number)[];
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.capabilities = {
+      persistent: true,
+      replay: true,
+      delay: true,
+      nackDelay: true,
+      ttl: true,
+      dedupe: false,
+      ackDeadline: true,
+      priority: false,
+      wildcards: false,
+      maxPayloadBytes: options.maxPayloadBytes,
+    };
+    this.trim = options.maxLength > 0 ? ['MAXLEN', '~', options.maxLength] : [];
+    const self = this;
+    this.native = {
+      get client(): Redis | Cluster {
+        if (!self.client) throw new MessagingError('CLOSED', 'call connect() first', { component: NAME });
+        return self.client;
+      },
+      streamKey: (destination) => streamKey(options.keyPrefix, destination),
+    };
+  }
+
+  async connect(): Promise<void> {
+    await this.ensure();
+  }
+
+  private ensure(): Promise<Client> {
+    if (this.closing) return Promise.reject(closedError('connect'));
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= openClient(this.options).then(
+      (client) => {
+        if (this.closing) {
+          client.disconnect();
+          throw closedError('connect');
+        }
+        this.client = client;
+        return client;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  private context(action: string, key?: string): ErrorContext {
+    return { action, key, url: this.options.displayUrl };
+  }
+
+  async publish(
+    destination: Destination,
+    messages: readonly WireMessage[],
+    options?: PublishOptions,
+  ): Promise<void> {
+    const client = this.client ?? (await this.ensure());
+    if (this.closing) throw closedError('publish');
+    const key = streamKey(this.options.keyPrefix, destination);
+    const context = this.context(`publish to ${destination.kind} ${destination.name}`, key);
+    if (client.status !== 'ready') await whenReady(client, context, options?.signal);
+    const now = Date.now();
+    const pipeline = client.pipeline();
+    let delayed: FieldValue[] | undefined;
+    for (const message of messages) {
+      if (message.delayMs !== undefined && message.delayMs > 0) {
+        delayed ??= [];
+        const fields = encodeFields(message, [], now);
+        delayed.push(String(message.delayMs), packDelayed(`${noncePrefix}${++nonceCounter}`, fields));
+      } else {
+        const args: (string | number | Buffer)[] = [key, ...this.trim, '*'];
+        pipeline.call('XADD', encodeFields(message, args as FieldValue[], now));
+      }
+    }
+    if (delayed) scripts(pipeline as unknown as Client).sbAddDelayed(delayedKey(key), ...delayed);
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      throw mapError(error, context);
+    }
+    for (const [error] of results ?? []) if (error) throw mapError(error, context);
+  }
+
+  async subscribe(
+    destination: Destination,
+    options: SubscribeOptions,
+    onDelivery: DeliveryHandler,
+  ): Promise<Subscription> {
+    const client = await this.ensure();
+    const stream = streamKey(this.options.keyPrefix, destination);
+    const context = this.context(`subscribe to ${destination.kind} ${destination.name}`, stream);
+    const reader = await openBlocking(client, this.options);
+    const onClosed = () => this.closeables.delete(subscription);
+    let subscription: GroupSubscription | EphemeralSubscription;
+    try {
+      if (destination.kind === 'topic' && options.group === undefined) {
+        const spec = { client, reader, options: this.options, stream, context, onDelivery, onClosed };
+        subscription = new EphemeralSubscription({ ...spec, prefetch: options.prefetch });
+      } else {
+        const group = destination.kind === 'queue' ? QUEUE_GROUP : options.group!;
+        const from = destination.kind === 'queue' || options.startFrom === 'earliest' ? '0' : '$';
+        await client.call('XGROUP', 'CREATE', stream, group, from, 'MKSTREAM').catch((error: unknown) => {
+          if (!String((error as Error)?.message).startsWith('BUSYGROUP')) throw error;
+        });
+        subscription = new GroupSubscription({
+          client,
+          reader,
+          options: this.options,
+          stream,
+          group,
+          prefetch: options.prefetch,
+          ackDeadlineMs: options.ackDeadlineMs,
+          context,
+          onDelivery,
+          onClosed,
+        });
+      }
+      await subscription.start();
+    } catch (error) {
+      reader.disconnect();
+      throw mapError(error, context);
+    }
+    this.closeables.add(subscription);
+    if (this.closing) {
+      await subscription.close();
+      throw closedError('subscribe');
+    }
+    return subscription;
+  }
+
+  async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
+    const client = await this.ensure();
+    const reader = await openBlocking(client, this.options);
+    const inbox: StreamInbox = new StreamInbox(client, reader, this.options, onMessage, () =>
+      this.closeables.delete(inbox),
+    );
+    try {
+      await inbox.start();
+    } catch (error) {
+      reader.disconnect();
+      throw mapError(error, this.context('open an inbox for replies', inbox.address));
+    }
+    this.closeables.add(inbox);
+    if (this.closing) {
+      await inbox.close();
+      throw closedError('openInbox');
+    }
+    return inbox;
+  }
+
+  async reply(address: string, message: WireMessage): Promise<void> {
+    const client = this.client ?? (await this.ensure());
+    if (this.closing) throw closedError('reply');
+    if (!isInboxKey(this.options.keyPrefix, address)) {
+      throw new MessagingError('INVALID_ARGUMENT', `"${address}" is not an inbox address of this adapter`, {
+        component: NAME,
+      });
+    }
+    const context = this.context('send a reply', address);
+    if (client.status !== 'ready') await whenReady(client, context);
+    try {
+      await scripts(client).sbReply(address, ...encodeFields(message, [], Date.now()));
+    } catch (error) {
+      throw mapError(error, context);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.connecting?.catch(() => undefined);
+      const client = this.client;
+      await Promise.all([...this.closeables].map((c) => c.close().catch(() => undefined)));
+      if (client) await client.quit().catch(() => client.disconnect());
+    })();
+    return this.closing;
+  }
+}
