@@ -1,0 +1,261 @@
+import type { Delivery, DeliveryHandler, NackOptions, Subscription } from '@switchboard/core';
+import { MessagingError } from '@switchboard/core';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { type DecodedRecord, fromRecord } from './codec.js';
+import { COMPONENT, toMessagingError } from './errors.js';
+import { OffsetTracker } from './offset-tracker.js';
+
+/** What a {@link KafkaSubscription} is started with. */
+export interface SubscriptionSpec {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly prefetch: number;
+  /** Where a group without committed offsets starts: true = earliest, false = latest. */
+  readonly fromBeginning: boolean;
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly commitIntervalMs: number;
+  readonly onDelivery: DeliveryHandler;
+  /** Writes a nacked delivery's copy (with `headers`) back for this group; resolves once the broker has it. */
+  readonly republish: (record: DecodedRecord, headers: Readonly<Record<string, string>>) => Promise<void>;
+  /** Called after close (e.g. to delete an ephemeral group). */
+  readonly onClosed?: (() => Promise<void>) | undefined;
+}
+
+/**
+ * One kafkajs consumer (one group member) feeding deliveries to the bus. At most `prefetch` deliveries are
+ * unsettled at once: the batch loop waits (heartbeating) for a free slot. Offsets are committed per partition
+ * only up to the lowest unsettled one ({@link OffsetTracker}), every `commitIntervalMs` and on close, so an
+ * out-of-order completion never commits past a message that was not handled. Partitions lost in a rebalance
+ * forget their trackers: acks of their in-flight deliveries are dropped and the new owner redelivers them.
+ */
+export class KafkaSubscription implements Subscription {
+  private readonly consumer: Consumer;
+  private readonly trackers = new Map<number, OffsetTracker>();
+  private unsettled = 0;
+  private slotWaiters: (() => void)[] = [];
+  private stopped = false;
+  private closing: Promise<void> | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(private readonly spec: SubscriptionSpec) {
+    this.consumer = spec.kafka.consumer({
+      groupId: spec.groupId,
+      sessionTimeout: spec.sessionTimeoutMs,
+      rebalanceTimeout: spec.rebalanceTimeoutMs,
+      heartbeatInterval: spec.heartbeatIntervalMs,
+      maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  /** Connects, joins the group and resolves once partitions are assigned (or rejects within `timeoutMs`). */
+  async start(timeoutMs: number): Promise<void> {
+    const consumer = this.consumer;
+    let timer: NodeJS.Timeout | undefined;
+    const joined = new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        this.onJoin(event.payload.memberAssignment);
+        resolve();
+      });
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) reject(event.payload.error);
+      });
+      timer = setTimeout(
+        () =>
+          reject(
+            new MessagingError(
+              'TIMEOUT',
+              `joining the consumer group ${this.spec.groupId} took longer than ${timeoutMs} ms — is the broker healthy?`,
+              { component: COMPONENT },
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.spec.topic], fromBeginning: this.spec.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.eachBatch(payload),
+      });
+      await joined;
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw toMessagingError(error, `cannot subscribe to ${this.spec.topic} as ${this.spec.groupId}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.wake();
+    try {
+      this.consumer.pause([{ topic: this.spec.topic }]);
+    } catch {
+      // not running yet: nothing to pause
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.stop();
+      clearTimeout(this.commitTimer);
+      this.commitTimer = undefined;
+      await this.flush();
+      await this.consumer.disconnect().catch(() => undefined);
+      this.trackers.clear();
+      await this.spec.onClosed?.().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  /** Settles one offset of `tracker`: frees a prefetch slot and schedules a commit when the prefix moved. */
+  settle(tracker: OffsetTracker, partition: number, offset: number | undefined): void {
+    this.unsettled--;
+    this.wake();
+    if (offset === undefined || this.closing || this.trackers.get(partition) !== tracker) return;
+    if (tracker.complete(offset)) this.scheduleCommit();
+  }
+
+  /** Re-publishes a nacked record for this group. */
+  republish(record: DecodedRecord, headers: Readonly<Record<string, string>>): Promise<void> {
+    return this.spec.republish(record, headers);
+  }
+
+  private onJoin(assignment: Record<string, number[]>): void {
+    const assigned = new Set(assignment[this.spec.topic] ?? []);
+    for (const partition of [...this.trackers.keys()]) {
+      if (!assigned.has(partition)) this.trackers.delete(partition);
+    }
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const partition = batch.partition;
+    let tracker = this.trackers.get(partition);
+    if (!tracker) {
+      tracker = new OffsetTracker();
+      this.trackers.set(partition, tracker);
+    }
+    for (const message of batch.messages) {
+      if (this.stopped || !isRunning() || isStale()) return;
+      const offset = Number(message.offset);
+      if (tracker.has(offset)) {
+        resolveOffset(message.offset);
+        continue;
+      }
+      const record = fromRecord(message);
+      if (record.retryGroup !== undefined && record.retryGroup !== this.spec.groupId) {
+        tracker.add(offset, true);
+        resolveOffset(message.offset);
+        this.scheduleCommit();
+        continue;
+      }
+      while (this.unsettled >= this.spec.prefetch) {
+        await this.freeSlot(this.spec.heartbeatIntervalMs);
+        if (this.stopped || !isRunning() || isStale()) return;
+        await heartbeat();
+      }
+      tracker.add(offset);
+      this.unsettled++;
+      resolveOffset(message.offset);
+      this.spec.onDelivery(new KafkaDelivery(this, tracker, partition, offset, record));
+    }
+  }
+
+  private freeSlot(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.slotWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private wake(): void {
+    for (const wake of this.slotWaiters.splice(0)) wake();
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitTimer || this.closing) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.flush();
+    }, this.spec.commitIntervalMs);
+  }
+
+  /** Commits every partition's contiguous prefix that moved since the last commit; one commit at a time. */
+  private async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    const commits: { tracker: OffsetTracker; partition: number; offset: number }[] = [];
+    for (const [partition, tracker] of this.trackers) {
+      const offset = tracker.uncommitted();
+      if (offset !== undefined) commits.push({ tracker, partition, offset });
+    }
+    if (commits.length === 0) return;
+    const topic = this.spec.topic;
+    this.flushing = this.consumer
+      .commitOffsets(commits.map(({ partition, offset }) => ({ topic, partition, offset: String(offset) })))
+      .then(
+        () => {
+          for (const { tracker, offset } of commits) tracker.markCommitted(offset);
+        },
+        // A commit refused during a rebalance is dropped: the partition's new owner redelivers from the last commit.
+        () => undefined,
+      )
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    await this.flushing;
+  }
+}
+
+/** A consumed record handed to the bus. Settled once; later calls are no-ops. */
+class KafkaDelivery implements Delivery {
+  readonly body: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly key: string | undefined;
+  readonly redeliveries = 0;
+  private settled = false;
+
+  constructor(
+    private readonly owner: KafkaSubscription,
+    private readonly tracker: OffsetTracker,
+    private readonly partition: number,
+    private readonly offset: number,
+    private readonly record: DecodedRecord,
+  ) {
+    this.body = record.body;
+    this.headers = record.headers;
+    this.key = record.key;
+  }
+
+  async ack(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    this.owner.settle(this.tracker, this.partition, this.offset);
+  }
+
+  /** Re-publishes a copy with `options.headers` for this group, then counts the original as done. */
+  async nack(options: NackOptions): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      await this.owner.republish(this.record, options.headers);
+    } catch (error) {
+      // The offset stays uncommitted: the record is redelivered after a restart or rebalance.
+      this.owner.settle(this.tracker, this.partition, undefined);
+      throw error;
+    }
+    this.owner.settle(this.tracker, this.partition, this.offset);
+  }
+}

@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  Capabilities,
+  DeliveryHandler,
+  Destination,
+  Inbox,
+  InboxMessage,
+  PublishOptions,
+  TransportSubscribeOptions as SubscribeOptions,
+  Subscription,
+  Transport,
+  WireMessage,
+} from '@switchboard/core';
+import { MessagingError } from '@switchboard/core';
+import type { Admin, Kafka, Producer, SASLOptions } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { type DecodedRecord, toRecord } from './codec.js';
+import { COMPONENT, closedError, describeBrokers, toMessagingError } from './errors.js';
+import { groupIdOf, prepareGroupOffsets } from './groups.js';
+import { quietLogCreator } from './log.js';
+import { type KafkaTransportOptions, type ResolvedKafkaOptions, resolveOptions } from './options.js';
+import { KafkaSubscription } from './subscription.js';
+import { checkTopicName, TopicCache } from './topics.js';
+
+const { Kafka: KafkaClient, CompressionTypes } = kafkajs;
+
+/** The escape hatch: the kafkajs client, its producer and admin client as the transport uses them. */
+export interface KafkaNative {
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly admin: Admin;
+}
+
+/**
+ * The Kafka transport. A destination is a topic of the same name (created on demand); a queue is consumed
+ * by one consumer group, each topic group by its own, an ephemeral subscriber by a throwaway group that
+ * starts at the end. A nack re-publishes a copy to the same topic, addressed to the nacking group.
+ */
+export class KafkaTransport implements Transport<KafkaNative> {
+  readonly name = COMPONENT;
+  readonly capabilities: Capabilities;
+  readonly native: KafkaNative;
+  private readonly options: ResolvedKafkaOptions;
+  private readonly topics: TopicCache;
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly inboxes = new Set<Inbox>();
+  private connecting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: KafkaTransportOptions) {
+    this.options = resolveOptions(options);
+    const o = this.options;
+    const kafka = new KafkaClient({
+      clientId: o.clientId,
+      brokers: [...o.brokers],
+      ssl: o.ssl as boolean,
+      sasl: o.sasl as SASLOptions | undefined,
+      connectionTimeout: Math.min(o.connectTimeoutMs, 3000),
+      retry: { initialRetryTime: 100, retries: 5 },
+      logLevel: 1,
+      logCreator: quietLogCreator(),
+    });
+    const producer = kafka.producer({
+      idempotent: o.idempotent,
+      maxInFlightRequests: o.idempotent ? 1 : undefined,
+      allowAutoTopicCreation: false,
+    });
+    const admin = kafka.admin();
+    this.native = { kafka, producer, admin };
+    this.topics = new TopicCache(admin, {
+      partitions: o.partitions,
+      replicationFactor: o.replicationFactor,
+      timeoutMs: o.connectTimeoutMs,
+    });
+    this.capabilities = {
+      persistent: true,
+      replay: true,
+      delay: false,
+      nackDelay: false,
+      ttl: false,
+      dedupe: false,
+      ackDeadline: false,
+      priority: false,
+      wildcards: false,
+      maxPayloadBytes: o.maxPayloadBytes,
+    };
+  }
+
+  connect(): Promise<void> {
+    if (this.closing) return Promise.reject(closedError());
+    this.connecting ??= this.connectOnce().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async publish(
+    destination: Destination,
+    messages: readonly WireMessage[],
+    options?: PublishOptions,
+  ): Promise<void> {
+    await this.connect();
+    const topic = checkTopicName(destination.name);
+    await this.topics.ensure(topic);
+    await this.send(
+      topic,
+      messages.map((m) => toRecord(m)),
+      options?.signal,
+      `cannot publish to ${topic}`,
+    );
+  }
+
+  async subscribe(
+    destination: Destination,
+    options: SubscribeOptions,
+    onDelivery: DeliveryHandler,
+  ): Promise<Subscription> {
+    await this.connect();
+    const topic = checkTopicName(destination.name);
+    await this.topics.ensure(topic);
+    const ephemeral = destination.kind === 'topic' && options.group === undefined;
+    const groupId = groupIdOf(this.options.groupIdPrefix, destination, options.group);
+    const fromBeginning = destination.kind === 'queue' || options.startFrom === 'earliest';
+    if (!fromBeginning) await prepareGroupOffsets(this.native.admin, groupId, topic, ephemeral);
+    return this.track(topic, groupId, options.prefetch, fromBeginning, onDelivery, ephemeral);
+  }
+
+  async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
+    await this.connect();
+    const address = `${this.options.groupIdPrefix}.inbox.${randomUUID()}`;
+    await this.topics.ensure(address, 1);
+    const subscription = await this.track(
+      address,
+      `${address}.reader`,
+      1000,
+      true,
+      (delivery) => {
+        void delivery.ack();
+        onMessage({ body: delivery.body, headers: delivery.headers });
+      },
+      true,
+    );
+    const inboxes = this.inboxes;
+    const topics = this.topics;
+    const inbox: Inbox = {
+      address,
+      async close() {
+        if (!inboxes.delete(inbox)) return;
+        await subscription.close();
+        await topics.remove([address]);
+      },
+    };
+    inboxes.add(inbox);
+    return inbox;
+  }
+
+  async reply(address: string, message: WireMessage): Promise<void> {
+    await this.connect();
+    checkTopicName(address);
+    if (!(await this.topics.exists(address))) return;
+    await this.send(address, [toRecord(message)], undefined, `cannot reply to ${address}`).catch((error) => {
+      if (!MessagingError.is(error, 'NOT_FOUND')) throw error;
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.inboxes].map((inbox) => inbox.close().catch(() => undefined)));
+      await Promise.all([...this.subscriptions].map((s) => s.close().catch(() => undefined)));
+      await this.connecting?.catch(() => undefined);
+      await this.native.producer.disconnect().catch(() => undefined);
+      await this.native.admin.disconnect().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  private async connectOnce(): Promise<void> {
+    const { producer, admin } = this.native;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = this.options.connectTimeoutMs;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new MessagingError(
+              'UNAVAILABLE',
+              `cannot connect to ${describeBrokers(this.options.brokers)} within ${limit} ms — is Kafka running and the listener reachable?`,
+              { component: COMPONENT },
+            ),
+          ),
+        limit,
+      );
+    });
+    try {
+      await Promise.race([Promise.all([admin.connect(), producer.connect()]), timeout]);
+    } catch (error) {
+      await Promise.all([admin.disconnect(), producer.disconnect()]).catch(() => undefined);
+      throw MessagingError.is(error)
+        ? error
+        : toMessagingError(error, `cannot connect to ${describeBrokers(this.options.brokers)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.closing) throw closedError();
+  }
+
+  /** Sends records with acks=all; gives up with a retryable UNAVAILABLE when `signal` aborts. */
+  private async send(
+    topic: string,
+    messages: ReturnType<typeof toRecord>[],
+    signal: AbortSignal | undefined,
+    doing: string,
+  ): Promise<void> {
+    if (this.closing) throw closedError();
+    const sending = this.native.producer.send({
+      topic,
+      messages,
+      acks: -1,
+      compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+    });
+    try {
+      if (!signal) {
+        await sending;
+        return;
+      }
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () =>
+          reject(
+            new MessagingError(
+              'UNAVAILABLE',
+              `${doing}: gave up waiting for the broker — is Kafka reachable?`,
+              { component: COMPONENT },
+            ),
+          );
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        await Promise.race([sending, aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort!);
+        sending.catch(() => undefined);
+      }
+    } catch (error) {
+      throw toMessagingError(error, doing);
+    }
+  }
+
+  private async track(
+    topic: string,
+    groupId: string,
+    prefetch: number,
+    fromBeginning: boolean,
+    onDelivery: DeliveryHandler,
+    ephemeral: boolean,
+  ): Promise<Subscription> {
+    const o = this.options;
+    const admin = this.native.admin;
+    const subscription: KafkaSubscription = new KafkaSubscription({
+      kafka: this.native.kafka,
+      topic,
+      groupId,
+      prefetch,
+      fromBeginning,
+      sessionTimeoutMs: o.sessionTimeoutMs,
+      rebalanceTimeoutMs: o.rebalanceTimeoutMs,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      commitIntervalMs: o.commitIntervalMs,
+      onDelivery,
+      republish: (record, headers) => this.republish(topic, groupId, record, headers),
+      onClosed: async () => {
+        this.subscriptions.delete(subscription);
+        if (ephemeral) await admin.deleteGroups([groupId]);
+      },
+    });
+    this.subscriptions.add(subscription);
+    try {
+      await subscription.start(o.sessionTimeoutMs + o.rebalanceTimeoutMs + 10_000);
+    } catch (error) {
+      this.subscriptions.delete(subscription);
+      throw error;
+    }
+    if (this.closing) {
+      await subscription.close();
+      throw closedError();
+    }
+    return subscription;
+  }
+
+  private republish(
+    topic: string,
+    groupId: string,
+    record: DecodedRecord,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const copy: WireMessage = { id: headers['sb-id'] ?? '', body: record.body, headers, key: record.key };
+    return this.send(topic, [toRecord(copy, groupId)], undefined, `cannot re-publish a retry to ${topic}`);
+  }
+}
