@@ -57,14 +57,17 @@ async function connectOne(client: Client, timeoutMs: number): Promise<void> {
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`connect ETIMEDOUT after ${timeoutMs} ms`)), timeoutMs);
   });
-  // ioredis also emits 'error' events while it retries; a listener keeps them from being unhandled.
-  const swallow = () => undefined;
-  client.on('error', swallow);
+  // ioredis emits 'error' events while it retries; a listener keeps them from being unhandled, and the
+  // first one names the real cause (e.g. WRONGPASS) where connect() only says "Connection is closed".
+  let first: unknown;
+  client.on('error', (error: unknown) => {
+    first ??= error;
+  });
   try {
     await Promise.race([client.connect(), timeout]);
   } catch (error) {
     client.disconnect();
-    throw error;
+    throw first ?? error;
   } finally {
     clearTimeout(timer);
   }

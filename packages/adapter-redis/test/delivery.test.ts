@@ -1,0 +1,128 @@
+import { createBus, MessagingError } from '@switchboard/core';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisTransport, transportFromUrl } from '../src/index.js';
+import { redisUrl } from './broker.js';
+import { Collector, CuttableProxy, fresh } from './helpers.js';
+
+const url = await redisUrl();
+
+describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
+  const raw = new Redis(url ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  afterAll(() => raw.quit());
+
+  it('delayed sends are moved exactly once while several consumers run the scheduler', async () => {
+    const queue = fresh('delayed-once');
+    const buses = [0, 1, 2].map(() =>
+      createBus({ transport: redisTransport({ url, schedulerIntervalMs: 5 }) }),
+    );
+    const got = new Collector<number>();
+    try {
+      for (const bus of buses) await bus.receive<number>(queue, (m) => got.add(m.body));
+      await Promise.all(Array.from({ length: 200 }, (_, i) => buses[0]!.send(queue, i, { delayMs: 50 })));
+      await got.waitFor(200);
+      // Everything was moved; one more (undelayed) message proves the consumers drained the stream.
+      await buses[0]!.send(queue, -1);
+      await got.waitFor(201);
+      expect(got.items.filter((n) => n >= 0).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 200 }, (_, i) => i),
+      );
+      expect(await raw.zcard(`sb:q:{${queue}}:delayed`)).toBe(0);
+    } finally {
+      await Promise.all(buses.map((b) => b.close()));
+      await raw.del(`sb:q:{${queue}}`);
+    }
+  });
+
+  it('maxLength bounds the stream length (approximate trimming)', async () => {
+    const queue = fresh('trim');
+    const bus = createBus({ transport: redisTransport({ url, maxLength: 100 }) });
+    try {
+      await Promise.all(Array.from({ length: 2000 }, (_, i) => bus.send(queue, i)));
+      const length = await raw.xlen(`sb:q:{${queue}}`);
+      expect(length).toBeLessThan(2000);
+      expect(length).toBeGreaterThanOrEqual(100);
+    } finally {
+      await bus.close();
+      await raw.del(`sb:q:{${queue}}`);
+    }
+  });
+
+  it('an inbox is removed on close, and a reply to it afterwards is dropped without recreating it', async () => {
+    const transport = transportFromUrl(url!);
+    await transport.connect();
+    const replies = new Collector<string>();
+    const inbox = await transport.openInbox((m) => replies.add(new TextDecoder().decode(m.body)));
+    expect(await raw.exists(inbox.address)).toBe(1);
+    const reply = { id: 'r', body: new TextEncoder().encode('"pong"'), headers: {} };
+    await transport.reply(inbox.address, reply);
+    await replies.waitFor(1);
+    await inbox.close();
+    expect(await raw.exists(inbox.address)).toBe(0);
+    await transport.reply(inbox.address, reply);
+    expect(await raw.exists(inbox.address)).toBe(0);
+    await transport.close();
+  });
+
+  it('a closed receiver leaves no consumer behind, and its unsettled messages go to the next receiver', async () => {
+    const queue = fresh('handover');
+    const stream = `sb:q:{${queue}}`;
+    const first = createBus({ transport: transportFromUrl(url!), drainTimeoutMs: 50 });
+    const held = new Collector<number>();
+    await first.receive<number>(queue, (m) => {
+      held.add(m.body);
+      return new Promise(() => undefined); // never settles
+    });
+    await Promise.all([1, 2, 3].map((n) => first.send(queue, n)));
+    await held.waitFor(3);
+    await first.close();
+    const consumers = (await raw.call('XINFO', 'CONSUMERS', stream, 'switchboard')) as unknown[][];
+    const names = consumers.map((c) => String(c[1]));
+    expect(names).toEqual(['sb-returned']);
+    const second = createBus({ transport: transportFromUrl(url!) });
+    const got = new Collector<{ n: number; attempt: number }>();
+    await second.receive<number>(queue, (m) => got.add({ n: m.body, attempt: m.attempt }));
+    await got.waitFor(3);
+    expect(got.items.map((i) => i.n).sort()).toEqual([1, 2, 3]);
+    expect(got.items.every((i) => i.attempt === 2)).toBe(true);
+    await second.close();
+    await raw.del(stream);
+  });
+
+  it('survives a lost connection: sends reject with retryable UNAVAILABLE or TIMEOUT, then the subscription resumes', async () => {
+    const { hostname, port } = new URL(url!);
+    const proxy = new CuttableProxy(hostname, Number(port || 6379));
+    await proxy.start();
+    const queue = fresh('reconnect');
+    const bus = createBus({
+      transport: redisTransport({ url: `redis://127.0.0.1:${proxy.port}`, blockMs: 200 }),
+      sendTimeoutMs: 500,
+    });
+    const got = new Collector<number>();
+    try {
+      await bus.receive<number>(queue, (m) => got.add(m.body));
+      await bus.send(queue, 1);
+      await got.waitFor(1);
+      await proxy.cut();
+      const failed = await bus.send(queue, 2).catch((e: unknown) => e);
+      expect(MessagingError.is(failed)).toBe(true);
+      expect(['UNAVAILABLE', 'TIMEOUT']).toContain((failed as MessagingError).code);
+      expect((failed as MessagingError).retryable).toBe(true);
+      await proxy.restore();
+      // The send retried by the caller goes through once the connection is back.
+      let sent = false;
+      for (let i = 0; i < 50 && !sent; i++)
+        sent = await bus.send(queue, 3).then(
+          () => true,
+          () => false,
+        );
+      expect(sent).toBe(true);
+      await got.waitFor(2, 15_000);
+      expect(got.items).toContain(3);
+    } finally {
+      await bus.close();
+      await proxy.cut();
+      await raw.del(`sb:q:{${queue}}`);
+    }
+  });
+});
