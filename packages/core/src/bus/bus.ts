@@ -26,6 +26,16 @@ import { checkInteger, checkName } from './validation.js';
 
 type Kind = 'queue' | 'topic';
 
+/** An iterator whose first `next()` rejects with `error` (bad input or a closed bus). */
+function failedIterator<T>(error: unknown): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => Promise.reject(error),
+    return: async () => ({ done: true, value: undefined }),
+  };
+  return iterator;
+}
+
 /** Creates a bus over a transport. The transport connects on first use; see {@link Bus}. */
 export function createBus(options: BusOptions): Bus {
   return new SwitchboardBus(options);
@@ -134,7 +144,15 @@ class SwitchboardBus implements Bus {
   }
 
   consume<T>(queue: Target<T>, options?: ConsumeOptions): AsyncIterableIterator<ConsumedMessage<T>> {
-    this.assertOpen();
+    try {
+      this.assertOpen();
+      return this.startConsumer(queue, options);
+    } catch (error) {
+      return failedIterator(error);
+    }
+  }
+
+  private startConsumer<T>(queue: Target<T>, options?: ConsumeOptions): AsyncIterableIterator<ConsumedMessage<T>> {
     const kind = options?.kind ?? 'queue';
     const { definition, destination, resolved } = this.prepareReceive(kind, queue, options);
     const closeable = { close: () => consumer.return() };

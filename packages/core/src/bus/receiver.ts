@@ -28,7 +28,10 @@ export interface ReceiverSpec {
 
 /** A running receive/subscribe/reply: a transport subscription feeding a dispatcher. */
 export class ActiveReceiver implements Receiver {
+  /** Aborted when the drain timeout passes: handlers see it as `context.signal`. */
   private readonly controller = new AbortController();
+  /** Aborted as soon as draining starts: retries the bus is holding are nacked at once instead of waiting. */
+  private readonly stopping = new AbortController();
   private readonly dispatcher: Dispatcher;
   private subscription: Subscription | undefined;
   private closing: Promise<void> | undefined;
@@ -43,7 +46,7 @@ export class ActiveReceiver implements Receiver {
       handler: spec.handler,
       respond: spec.respond,
       report: spec.report,
-      signal: this.controller.signal,
+      signal: this.stopping.signal,
       context: { signal: this.controller.signal },
       policy: {
         source: destination,
@@ -84,6 +87,7 @@ export class ActiveReceiver implements Receiver {
    */
   private async drain(timeoutMs: number): Promise<void> {
     this.dispatcher.stop();
+    this.stopping.abort();
     await this.subscription?.stop().catch(() => undefined);
     const idle = this.dispatcher.idle();
     const finished = await settlesWithin(idle, timeoutMs);
