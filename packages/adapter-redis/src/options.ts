@@ -5,7 +5,7 @@ export interface RedisTransportOptions {
   /**
    * Broker URL: `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. A comma-separated list
    * names several servers: standalone servers are tried in order on connect; with `cluster` they are the
-   * cluster's startup nodes. `?cluster=true` on the first URL turns on `cluster`. Default `redis://127.0.0.1:6379`.
+   * cluster's startup nodes. `?cluster=true` on any URL of the list turns on `cluster`. Default `redis://127.0.0.1:6379`.
    */
   readonly url?: string | undefined;
   /** User name (ACL), overriding the one in the URL. Default: from the URL, else none. */
@@ -96,6 +96,7 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedOpt
     }
     const port = parsed.port === '' ? 6379 : Number(parsed.port);
     servers.push({ host: parsed.hostname.replace(/^\[|\]$/g, ''), port, tls: scheme === 'rediss:' });
+    if (/^(1|true|yes)$/i.test(parsed.searchParams.get('cluster') ?? '')) cluster = true;
     if (index > 0) continue;
     if (parsed.username) username = decodeURIComponent(parsed.username);
     if (parsed.password) password = decodeURIComponent(parsed.password);
@@ -105,7 +106,6 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedOpt
         throw invalid(`the database in "${redactUrl(text)}" must be a number, e.g. /0`);
       db = Number(path);
     }
-    cluster = /^(1|true|yes)$/i.test(parsed.searchParams.get('cluster') ?? '');
   }
   if (options.username !== undefined && typeof options.username !== 'string')
     throw invalid('option username must be a string');

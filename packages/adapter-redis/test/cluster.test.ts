@@ -1,0 +1,38 @@
+import { runConformance } from '@switchboard/conformance/vitest';
+import { describe, it } from 'vitest';
+import { transportFromUrl } from '../src/index.js';
+
+/**
+ * A quick-profile subset of the conformance suite against a 3-master Redis Cluster on loopback
+ * (`bash scripts/brokers-lib/redis-cluster.sh up` and `eval "$(bash scripts/brokers-lib/redis-cluster.sh env)"`).
+ */
+const url = process.env.SWITCHBOARD_REDIS_CLUSTER_URL;
+
+if (url) {
+  runConformance({
+    name: 'redis-cluster',
+    only: [
+      'C01',
+      'C02',
+      'C06',
+      'C07',
+      'C08',
+      'C10',
+      'C17',
+      'C21',
+      'C23',
+      'C25',
+      'C28',
+      'C29',
+      'C30',
+      'C34',
+      'C41',
+    ],
+    create: () => transportFromUrl(url),
+  });
+} else {
+  describe('redis-cluster', () => {
+    it.skip('skipped: SWITCHBOARD_REDIS_CLUSTER_URL is not set — run `bash scripts/brokers-lib/redis-cluster.sh up` and eval its `env`', () =>
+      undefined);
+  });
+}
