@@ -91,8 +91,11 @@ const TABLE: Readonly<Record<string, Row>> = {
 function nativeKind(error: unknown): { kind: string | undefined; retriable: boolean; inner: unknown } {
   let current = error as { name?: string; type?: string; retriable?: boolean; originalError?: unknown };
   for (let depth = 0; depth < 4 && current; depth++) {
-    if (current.name === 'KafkaJSNumberOfRetriesExceeded' && current.originalError) {
-      current = current.originalError as typeof current;
+    const wrapped = (current as { cause?: unknown }).cause ?? current.originalError;
+    const wrapper =
+      current.name === 'KafkaJSNumberOfRetriesExceeded' || current.name === 'KafkaJSNonRetriableError';
+    if (wrapper && wrapped && typeof wrapped === 'object') {
+      current = wrapped as typeof current;
       continue;
     }
     const errors = (current as { errors?: unknown[] }).errors;
@@ -102,7 +105,14 @@ function nativeKind(error: unknown): { kind: string | undefined; retriable: bool
     }
     break;
   }
-  const kind = current?.type && TABLE[current.type] ? current.type : current?.name;
+  let kind = current?.type && TABLE[current.type] ? current.type : current?.name;
+  // kafkajs sometimes rewraps a lost connection as a plain KafkaJSNonRetriableError without a cause.
+  if (
+    kind === 'KafkaJSNonRetriableError' &&
+    /Connection error|ECONNREFUSED|ECONNRESET/.test(String((current as Error).message))
+  ) {
+    kind = 'KafkaJSConnectionError';
+  }
   return { kind, retriable: current?.retriable === true, inner: current };
 }
 

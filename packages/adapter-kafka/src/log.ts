@@ -8,7 +8,8 @@ const ERROR = 1;
  * Messages kafkajs logs at ERROR level while it is already retrying on its own (lost connections,
  * rebalances, restarts): the adapter maps the outcome to a MessagingError instead, so they are dropped.
  */
-const TRANSIENT = /connection|ECONNREFUSED|rebalanc|not.*coordinator|crash|restart|leader|timed out|closed/i;
+const TRANSIENT =
+  /connection|ECONNREFUSED|rebalanc|coordinator|crash|restart|leader|timed out|closed|host this topic|topic creation errors|already exists/i;
 
 /**
  * A quiet kafkajs log creator: only errors kafkajs does not handle itself reach `sink` (default stderr),

@@ -78,7 +78,16 @@ export class KafkaSubscription implements Subscription {
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: [this.spec.topic], fromBeginning: this.spec.fromBeginning });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await consumer.subscribe({ topics: [this.spec.topic], fromBeginning: this.spec.fromBeginning });
+          break;
+        } catch (error) {
+          // Metadata of a topic created a moment ago may not have reached every listener yet.
+          if ((error as { retriable?: boolean }).retriable !== true || attempt >= 10) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        }
+      }
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,

@@ -41,24 +41,32 @@ export class TopicCache {
     let pending = this.known.get(name);
     if (!pending) {
       checkTopicName(name);
-      pending = this.admin
-        .createTopics({
+      pending = this.create(name, partitions).catch((error: unknown) => {
+        this.known.delete(name);
+        throw toMessagingError(error, `cannot create the topic ${name}`);
+      });
+      this.known.set(name, pending);
+    }
+    return pending;
+  }
+
+  /** Creates `name`; retries briefly while fresh metadata has not reached every listener (kafkajs only retries LEADER_NOT_AVAILABLE). */
+  private async create(name: string, partitions: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.admin.createTopics({
           topics: [
             { topic: name, numPartitions: partitions, replicationFactor: this.settings.replicationFactor },
           ],
           waitForLeaders: true,
           timeout: this.settings.timeoutMs,
-        })
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            this.known.delete(name);
-            throw toMessagingError(error, `cannot create the topic ${name}`);
-          },
-        );
-      this.known.set(name, pending);
+        });
+        return;
+      } catch (error) {
+        if ((error as { retriable?: boolean }).retriable !== true || attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
     }
-    return pending;
   }
 
   /** True when `name` exists: known here, or found in the cluster's metadata. */

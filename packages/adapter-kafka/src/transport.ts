@@ -44,6 +44,10 @@ export class KafkaTransport implements Transport<KafkaNative> {
   private readonly topics: TopicCache;
   private readonly subscriptions = new Set<Subscription>();
   private readonly inboxes = new Set<Inbox>();
+  /** The last send per topic: sends to one topic go out one after the other, so retries cannot reorder batches. */
+  private readonly lastSend = new Map<string, Promise<unknown>>();
+  /** Inbox topics still being created, by address. */
+  private readonly creatingInboxes = new Map<string, Promise<void>>();
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -103,6 +107,12 @@ export class KafkaTransport implements Transport<KafkaNative> {
     await this.connect();
     const topic = checkTopicName(destination.name);
     await this.topics.ensure(topic);
+    if (options?.expectConsumer && this.creatingInboxes.size > 0) {
+      for (const message of messages) {
+        const inbox = this.creatingInboxes.get(message.headers['sb-reply-to'] ?? '');
+        if (inbox) await inbox;
+      }
+    }
     await this.send(
       topic,
       messages.map((m) => toRecord(m)),
@@ -129,25 +139,38 @@ export class KafkaTransport implements Transport<KafkaNative> {
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     await this.connect();
     const address = `${this.options.groupIdPrefix}.inbox.${randomUUID()}`;
-    await this.topics.ensure(address, 1);
-    const subscription = await this.track(
-      address,
-      `${address}.reader`,
-      1000,
-      true,
-      (delivery) => {
-        void delivery.ack();
-        onMessage({ body: delivery.body, headers: delivery.headers });
-      },
-      true,
+    // The topic is created while the first request is on its way: publish() waits for it before it writes
+    // a request naming this inbox, so the request's timeout already runs while the topic is created.
+    const created = this.topics.ensure(address, 1);
+    this.creatingInboxes.set(address, created);
+    created.then(
+      () => this.creatingInboxes.delete(address),
+      () => undefined,
     );
+    // The reader joins in the background: it starts at the beginning of the fresh topic, so a reply written
+    // before it joined is still read, and the first request does not wait for a group join.
+    const joining = created.then(() =>
+      this.track(
+        address,
+        `${address}.reader`,
+        1000,
+        true,
+        (delivery) => {
+          void delivery.ack();
+          onMessage({ body: delivery.body, headers: delivery.headers });
+        },
+        true,
+      ),
+    );
+    joining.catch(() => undefined);
     const inboxes = this.inboxes;
     const topics = this.topics;
     const inbox: Inbox = {
       address,
       async close() {
         if (!inboxes.delete(inbox)) return;
-        await subscription.close();
+        await (await joining.catch(() => undefined))?.close();
+        await created.catch(() => undefined);
         await topics.remove([address]);
       },
     };
@@ -213,11 +236,19 @@ export class KafkaTransport implements Transport<KafkaNative> {
     doing: string,
   ): Promise<void> {
     if (this.closing) throw closedError();
-    const sending = this.native.producer.send({
-      topic,
-      messages,
-      acks: -1,
-      compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+    const previous = this.lastSend.get(topic);
+    const write = () =>
+      this.native.producer.send({
+        topic,
+        messages,
+        acks: -1,
+        compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+      });
+    const sending = previous ? previous.then(write, write) : write();
+    const settled = sending.catch(() => undefined);
+    this.lastSend.set(topic, settled);
+    void settled.then(() => {
+      if (this.lastSend.get(topic) === settled) this.lastSend.delete(topic);
     });
     try {
       if (!signal) {

@@ -110,6 +110,11 @@ describe('error table', () => {
       'UNAVAILABLE',
       true,
     ],
+    [
+      { name: 'KafkaJSNonRetriableError', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:1' },
+      'UNAVAILABLE',
+      true,
+    ],
     [{ name: 'Weird', retriable: false }, 'INTERNAL', false],
   ])('maps %j to %s', (native, code, retryable) => {
     const error = toMessagingError(Object.assign(new Error('native'), native), 'cannot do x');
