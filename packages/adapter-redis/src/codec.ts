@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { WireMessage } from '@switchboard/core';
 
 /**
@@ -27,8 +28,11 @@ export type FieldValue = string | Buffer;
 
 /** Appends the field/value pairs of `message` to `out` (XADD arguments after the id). */
 export function encodeFields(message: WireMessage, out: FieldValue[], now: number): FieldValue[] {
-  const body = message.body;
-  out.push(FIELD.body, Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  const bytes = message.body;
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // ioredis writes an all-string command on a much cheaper path than one holding a Buffer; an ASCII body
+  // (most JSON) is byte-identical as a string, anything else stays binary.
+  out.push(FIELD.body, isAscii(body) ? body.toString('latin1') : body);
   if (message.key !== undefined) out.push(FIELD.key, message.key);
   if (message.ttlMs !== undefined) out.push(FIELD.expiresAt, String(now + message.ttlMs));
   const headers = message.headers;
