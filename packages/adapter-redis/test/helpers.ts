@@ -13,7 +13,9 @@ export class Collector<T> {
 
   add = (item: T): void => {
     this.items.push(item);
-    this.waiters = this.waiters.filter((w) => (this.items.length >= w.n ? (w.resolve(), false) : true));
+    const due = this.waiters.filter((w) => this.items.length >= w.n);
+    this.waiters = this.waiters.filter((w) => this.items.length < w.n);
+    for (const w of due) w.resolve();
   };
 
   waitFor(n: number, timeoutMs = 10_000): Promise<void> {

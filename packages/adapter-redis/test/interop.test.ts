@@ -55,12 +55,9 @@ describe.skipIf(!url)('raw ioredis interop (docs/wire-format/redis.md)', () => {
       const { id } = await bus.send(queue, { hello: 'world' }, { headers: { tenant: 'acme' }, key: 'k1' });
       const entries = await raw.xrange(`sb:q:{${queue}}`, '-', '+');
       expect(entries).toHaveLength(1);
-      const fields = Object.fromEntries(
-        entries[0]![1].reduce<[string, string][]>(
-          (pairs, v, i, all) => (i % 2 === 0 ? [...pairs, [v, all[i + 1]!]] : pairs),
-          [],
-        ),
-      );
+      const flat = entries[0]![1];
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
       expect(JSON.parse(fields.body!)).toEqual({ hello: 'world' });
       expect(fields['h:tenant']).toBe('acme');
       expect(fields['h:sb-id']).toBe(id);
