@@ -152,7 +152,10 @@ class SwitchboardBus implements Bus {
     }
   }
 
-  private startConsumer<T>(queue: Target<T>, options?: ConsumeOptions): AsyncIterableIterator<ConsumedMessage<T>> {
+  private startConsumer<T>(
+    queue: Target<T>,
+    options?: ConsumeOptions,
+  ): AsyncIterableIterator<ConsumedMessage<T>> {
     const kind = options?.kind ?? 'queue';
     const { definition, destination, resolved } = this.prepareReceive(kind, queue, options);
     const closeable = { close: () => consumer.return() };

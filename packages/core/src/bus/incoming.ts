@@ -17,9 +17,20 @@ export function metadataOf(
   return toMessage(delivery, destination, undefined);
 }
 
-/** Decodes a delivery into a Message; throws DECODE_FAILED when the body cannot be decoded. */
+/**
+ * Decodes a delivery into a Message; throws DECODE_FAILED when the body cannot be decoded. A dead letter
+ * (it carries `sb-error-code`) whose body cannot be decoded — it was dead-lettered for that very reason —
+ * is delivered with its raw bytes as the body instead, so dead-letter queues can always be read.
+ */
 export function decodeDelivery(delivery: Delivery, destination: string, codecs: CodecSet): Message<unknown> {
-  return toMessage(delivery, destination, codecs.decode(delivery.body, delivery.headers[H.contentType]));
+  let body: unknown;
+  try {
+    body = codecs.decode(delivery.body, delivery.headers[H.contentType]);
+  } catch (error) {
+    if (delivery.headers[H.errorCode] === undefined) throw error;
+    body = delivery.body;
+  }
+  return toMessage(delivery, destination, body);
 }
 
 function toMessage<T>(

@@ -30,6 +30,11 @@ export function toMessage(
   delivery: Delivery,
   config: Pick<ProcessorConfig, 'codecs' | 'definition' | 'policy'>,
 ): Message<unknown> | Promise<Message<unknown>> {
+  if (delivery.invalid !== undefined) {
+    throw new MessagingError('DECODE_FAILED', `not a Switchboard message: ${delivery.invalid}`, {
+      component: 'bus',
+    });
+  }
   const message = decodeDelivery(delivery, config.policy.source.name, config.codecs);
   if (!config.definition) return message;
   return validateWith(config.definition, message.body, 'DECODE_FAILED').then((body) => ({

@@ -81,6 +81,12 @@ export interface Delivery {
    * The bus computes the attempt number as `sb-attempt` header + redeliveries.
    */
   readonly redeliveries: number;
+  /**
+   * Set by a transport when the native message cannot be a Switchboard message at all (a stream entry
+   * without a body field, say): the reason. The bus dead-letters it with `DECODE_FAILED` and this text
+   * without decoding it.
+   */
+  readonly invalid?: string | undefined;
   /** Settles the message as done; the broker will not deliver it again. Resolves once the broker has it (or it is batched durably). */
   ack(): Promise<void>;
   /**
