@@ -12,10 +12,10 @@ export class BrokerUnavailableError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
+    const hint = reason.includes('scripts/brokers') ? '' : `, e.g. with \`${BROKERS_SCRIPT_HINT}\``;
     super(
-      `no ${kind} broker: ${reason}. Set ${urlVar(kind)} (and the *_PERSISTENT_URL / *_RESTART_CMD ` +
-        `variables for restart tests), e.g. with \`${BROKERS_SCRIPT_HINT}\`, or unset ${REQUIRE_VAR} ` +
-        'to let the suite skip.',
+      `no ${kind} broker: ${reason}. Set ${urlVar(kind)} (restart tests: the *_PERSISTENT_URL and ` +
+        `*_RESTART_CMD variables)${hint}; with ${REQUIRE_VAR}=1 a missing broker fails instead of skipping.`,
       options,
     );
   }
