@@ -1,0 +1,91 @@
+import { createInbox, type Subscription as NatsSub } from '@nats-io/transport-node';
+import type { WireMessage } from '@switchboard/core';
+import { toNatsHeaders } from './codec.js';
+import type { Connection } from './connection.js';
+import { mapError, natsError, outage } from './errors.js';
+import { checkSizes } from './publisher.js';
+
+/**
+ * Core-NATS publishing: the messages are written, then a flush (PING/PONG) proves the server has read them.
+ * With `expectConsumer`, each message carries a reply subject on a probe inbox: when nobody subscribes to
+ * the subject, the server answers there with status 503 before it answers the PING, so NO_RESPONDERS is
+ * known at once, without waiting for a timeout.
+ */
+export class CorePublisher {
+  private readonly probe = createInbox();
+  private readonly sub: NatsSub;
+  private readonly noResponders = new Set<number>();
+  private sequence = 0;
+
+  constructor(private readonly connection: Connection) {
+    this.sub = connection.nc.subscribe(`${this.probe}.*`, {
+      callback: (error, msg) => {
+        if (!error && msg.headers?.code === 503)
+          this.noResponders.add(Number(msg.subject.slice(this.probe.length + 1)));
+      },
+    });
+  }
+
+  async publish(
+    subject: string,
+    messages: readonly WireMessage[],
+    what: string,
+    signal: AbortSignal | undefined,
+    expectConsumer: boolean,
+  ): Promise<void> {
+    await this.connection.whenConnected(signal, what);
+    const nc = this.connection.nc;
+    const tokens: number[] = [];
+    try {
+      const headers = messages.map((message) => toNatsHeaders(message));
+      checkSizes(messages, headers, nc.info?.max_payload, what);
+      for (let i = 0; i < messages.length; i++) {
+        if (expectConsumer) {
+          const token = ++this.sequence;
+          tokens.push(token);
+          nc.publish(subject, messages[i]!.body, { headers: headers[i], reply: `${this.probe}.${token}` });
+        } else nc.publish(subject, messages[i]!.body, { headers: headers[i] });
+      }
+    } catch (error) {
+      throw mapError(error, what);
+    }
+    await this.flush(what, signal);
+    let missed = false;
+    for (const token of tokens) missed = this.noResponders.delete(token) || missed;
+    if (missed)
+      throw natsError(
+        'NO_RESPONDERS',
+        `${what}: nobody is subscribed to ${subject} — is a responder running?`,
+        true,
+      );
+  }
+
+  private async flush(what: string, signal: AbortSignal | undefined): Promise<void> {
+    const flushed = this.connection.nc.flush();
+    if (!signal) {
+      await flushed.catch((error: unknown) => {
+        throw mapError(error, what);
+      });
+      return;
+    }
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        flushed,
+        new Promise<never>((_, reject) => {
+          onAbort = () => reject(outage(what));
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } catch (error) {
+      throw mapError(error, what);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): void {
+    this.sub.unsubscribe();
+  }
+}

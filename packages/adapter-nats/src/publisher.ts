@@ -1,0 +1,180 @@
+import { createInbox, type Msg, type MsgHdrs, type Subscription as NatsSub } from '@nats-io/transport-node';
+import type { WireMessage } from '@switchboard/core';
+import { toNatsHeaders } from './codec.js';
+import type { Connection } from './connection.js';
+import { mapError, natsError } from './errors.js';
+
+interface Batch {
+  remaining: number;
+  failed: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+  readonly what: string;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Pipelined JetStream publishing with the guarantee of `js.publish`: every message is a core publish whose
+ * reply subject is a token of one inbox subscription; the server's PubAck for it arrives on that inbox and
+ * is matched by token. A batch resolves only when every message has a positive PubAck, and rejects on the
+ * first error ack, on a lost connection (retryable UNAVAILABLE: the messages may or may not be stored) or
+ * when the caller's signal aborts. No request objects or timers per message.
+ */
+export class PipelinedPublisher {
+  private readonly inbox = createInbox();
+  private readonly sub: NatsSub;
+  private readonly pending = new Map<number, Batch>();
+  private sequence = 0;
+  private readonly stopListening: () => void;
+
+  constructor(private readonly connection: Connection) {
+    this.sub = connection.nc.subscribe(`${this.inbox}.*`, {
+      callback: (error, msg) => {
+        if (!error) this.onAck(msg);
+      },
+    });
+    this.stopListening = connection.onDisconnect(() => this.failAll());
+  }
+
+  /** Publishes `messages` to `subject` in order; resolves when the stream has stored every one. */
+  async publish(
+    subject: string,
+    messages: readonly WireMessage[],
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.connection.whenConnected(signal, what);
+    if (messages.length === 0) return;
+    const nc = this.connection.nc;
+    const first = this.sequence + 1;
+    this.sequence += messages.length;
+    let batch!: Batch;
+    const done = new Promise<void>((resolve, reject) => {
+      batch = { remaining: messages.length, failed: false, resolve, reject, what };
+    });
+    try {
+      const headers = messages.map((message) => toNatsHeaders(message));
+      checkSizes(messages, headers, nc.info?.max_payload, what);
+      for (let i = 0; i < messages.length; i++) {
+        this.pending.set(first + i, batch);
+        nc.publish(subject, messages[i]!.body, { headers: headers[i], reply: `${this.inbox}.${first + i}` });
+      }
+    } catch (error) {
+      this.fail(batch, mapError(error, what), first, messages.length);
+    }
+    if (!signal) return done;
+    const onAbort = () =>
+      this.fail(
+        batch,
+        natsError('TIMEOUT', `${what}: no JetStream ack before the send was given up`, true),
+        first,
+        messages.length,
+      );
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await done;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private onAck(msg: Msg): void {
+    const token = Number(msg.subject.slice(this.inbox.length + 1));
+    const batch = this.pending.get(token);
+    if (!batch) return;
+    this.pending.delete(token);
+    if (batch.failed) return;
+    const error = ackError(msg, batch.what);
+    if (error) {
+      batch.failed = true;
+      batch.reject(error);
+      return;
+    }
+    if (--batch.remaining === 0) batch.resolve();
+  }
+
+  private fail(batch: Batch, error: unknown, first: number, count: number): void {
+    for (let i = 0; i < count; i++) this.pending.delete(first + i);
+    if (batch.failed) return;
+    batch.failed = true;
+    batch.reject(error);
+  }
+
+  /** The connection dropped: confirmations of in-flight messages will never come. */
+  private failAll(): void {
+    const batches = new Set(this.pending.values());
+    this.pending.clear();
+    for (const batch of batches) {
+      if (batch.failed) continue;
+      batch.failed = true;
+      batch.reject(
+        natsError(
+          'UNAVAILABLE',
+          `${batch.what}: the connection was lost before JetStream confirmed the messages (they may or may not be stored) — retry`,
+          true,
+        ),
+      );
+    }
+  }
+
+  close(): void {
+    this.stopListening();
+    this.failAll();
+    this.sub.unsubscribe();
+  }
+}
+
+/**
+ * Rejects the whole batch with PAYLOAD_TOO_LARGE before anything is written when body plus headers of a
+ * message exceed the server's max_payload (the bus checks the body alone).
+ */
+export function checkSizes(
+  messages: readonly WireMessage[],
+  headers: readonly MsgHdrs[],
+  maxPayload: number | undefined,
+  what: string,
+): void {
+  if (maxPayload === undefined) return;
+  for (let i = 0; i < messages.length; i++) {
+    const body = messages[i]!.body.length;
+    if (body + 8192 < maxPayload) continue;
+    const total = body + headerBytes(headers[i]!);
+    if (total > maxPayload) {
+      throw natsError(
+        'PAYLOAD_TOO_LARGE',
+        `${what}: body and headers take ${total} bytes, more than the server's max_payload of ${maxPayload}`,
+        false,
+      );
+    }
+  }
+}
+
+/** The size of headers on the wire (`NATS/1.0␍␊Key: value␍␊…␍␊`). */
+function headerBytes(headers: MsgHdrs): number {
+  let total = 12;
+  for (const [key, values] of headers)
+    for (const value of values) total += Buffer.byteLength(key) + Buffer.byteLength(value) + 4;
+  return total;
+}
+
+/** The error a PubAck carries, or undefined for a positive ack. */
+function ackError(msg: Msg, what: string) {
+  const status = msg.headers?.code ?? 0;
+  if (status === 503) return natsError('NOT_FOUND', `${what}: no JetStream stream holds this subject`, false);
+  if (status >= 300)
+    return natsError('UNAVAILABLE', `${what}: status ${status} ${msg.headers?.description ?? ''}`, true);
+  if (msg.data.length === 0) return undefined;
+  let ack: { error?: { code?: number; err_code?: number; description?: string } };
+  try {
+    ack = JSON.parse(decoder.decode(msg.data));
+  } catch (error) {
+    return natsError('INTERNAL', `${what}: unreadable JetStream ack`, false, error);
+  }
+  if (!ack.error) return undefined;
+  const native = Object.assign(new Error(ack.error.description ?? 'JetStream error'), {
+    name: 'JetStreamApiError',
+    apiError: () => ack.error!,
+  });
+  return mapError(native, what);
+}

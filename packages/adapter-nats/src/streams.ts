@@ -1,0 +1,161 @@
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  DeliverPolicy,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { mapError, natsError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+
+const MS = 1_000_000;
+
+/** What a subscription asks of its consumer. */
+export interface ConsumerSpec {
+  readonly stream: string;
+  /** Durable name; absent for an ephemeral consumer. */
+  readonly durable: string | undefined;
+  readonly filterSubject: string | undefined;
+  readonly startFrom: 'new' | 'earliest';
+  readonly ackDeadlineMs: number;
+  readonly prefetch: number;
+}
+
+/**
+ * Creates (or binds to) the streams and consumers the adapter uses, once per name per transport. A stream
+ * that exists with settings the adapter cannot work with is a CONFLICT naming the setting.
+ */
+export class StreamManager {
+  private readonly ensured = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly jsm: JetStreamManager,
+    private readonly options: ResolvedOptions,
+  ) {}
+
+  /** Makes sure the work-queue stream of a queue exists. */
+  ensureQueueStream(stream: string, subject: string): Promise<void> {
+    return this.ensure(stream, {
+      name: stream,
+      subjects: [subject],
+      retention: RetentionPolicy.Workqueue,
+      duplicate_window: this.options.duplicateWindowMs * MS,
+    });
+  }
+
+  /** Makes sure the stream holding every topic exists. */
+  ensureTopicStream(stream: string, subjects: string): Promise<void> {
+    return this.ensure(stream, {
+      name: stream,
+      subjects: [subjects],
+      retention: RetentionPolicy.Limits,
+      max_age: this.options.topicRetentionMs * MS,
+      duplicate_window: Math.min(this.options.duplicateWindowMs, this.options.topicRetentionMs) * MS,
+    });
+  }
+
+  /** Forgets that a stream exists (it was deleted behind our back); the next ensure creates it again. */
+  forget(stream: string): void {
+    this.ensured.delete(stream);
+  }
+
+  private ensure(stream: string, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+    let ready = this.ensured.get(stream);
+    if (!ready) {
+      ready = this.create(stream, config);
+      this.ensured.set(stream, ready);
+      ready.catch(() => this.ensured.delete(stream));
+    }
+    return ready;
+  }
+
+  private async create(stream: string, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+    const full: Partial<StreamConfig> & { name: string } = {
+      ...config,
+      storage: this.options.storage === 'memory' ? StorageType.Memory : StorageType.File,
+      num_replicas: this.options.replicas,
+    };
+    try {
+      await this.jsm.streams.add(full);
+      return;
+    } catch (error) {
+      const mapped = mapError(error, `create stream ${stream}`);
+      if (mapped.code !== 'CONFLICT') throw mapped;
+    }
+    const existing = await this.jsm.streams.info(stream).catch((error: unknown) => {
+      throw mapError(error, `read stream ${stream}`);
+    });
+    const have = existing.config;
+    const clash =
+      have.retention !== full.retention
+        ? `retention is "${have.retention}", the adapter needs "${full.retention}"`
+        : !full.subjects!.every((s) => have.subjects?.includes(s))
+          ? `subjects are ${JSON.stringify(have.subjects)}, the adapter needs ${JSON.stringify(full.subjects)}`
+          : undefined;
+    if (clash) {
+      throw natsError(
+        'CONFLICT',
+        `stream ${stream} exists with an incompatible configuration: ${clash} — delete the stream or choose another prefix`,
+        false,
+      );
+    }
+  }
+
+  /** Creates the consumer, or updates its ack deadline and prefetch when it exists; returns its name. */
+  async ensureConsumer(spec: ConsumerSpec): Promise<string> {
+    const what = `create consumer ${spec.durable ?? '(ephemeral)'} on ${spec.stream}`;
+    const config: Partial<ConsumerConfig> = {
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: spec.ackDeadlineMs * MS,
+      max_ack_pending: spec.prefetch,
+      max_deliver: -1,
+      deliver_policy: spec.startFrom === 'earliest' ? DeliverPolicy.All : DeliverPolicy.New,
+    };
+    if (spec.filterSubject) config.filter_subject = spec.filterSubject;
+    if (spec.durable === undefined) {
+      config.inactive_threshold = 60_000 * MS;
+      const info = await this.jsm.consumers
+        .add(spec.stream, config as ConsumerConfig)
+        .catch((error: unknown) => {
+          throw mapError(error, what);
+        });
+      return info.name;
+    }
+    config.durable_name = spec.durable;
+    let info: ConsumerInfo | undefined;
+    try {
+      info = await this.jsm.consumers.info(spec.stream, spec.durable);
+    } catch (error) {
+      if (mapError(error, what).code !== 'NOT_FOUND') throw mapError(error, what);
+    }
+    if (!info) {
+      try {
+        await this.jsm.consumers.add(spec.stream, config as ConsumerConfig);
+        return spec.durable;
+      } catch (error) {
+        info = await this.jsm.consumers.info(spec.stream, spec.durable).catch(() => {
+          throw mapError(error, what);
+        });
+      }
+    }
+    if (info.config.ack_wait !== config.ack_wait || info.config.max_ack_pending !== config.max_ack_pending) {
+      await this.jsm.consumers
+        .update(spec.stream, spec.durable, {
+          ack_wait: config.ack_wait,
+          max_ack_pending: config.max_ack_pending,
+        })
+        .catch((error: unknown) => {
+          throw mapError(error, `update consumer ${spec.durable} on ${spec.stream}`);
+        });
+    }
+    return spec.durable;
+  }
+
+  /** Deletes a consumer, ignoring one that is already gone. */
+  async deleteConsumer(stream: string, name: string): Promise<void> {
+    await this.jsm.consumers.delete(stream, name).catch(() => undefined);
+  }
+}
