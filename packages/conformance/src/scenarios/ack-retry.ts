@@ -4,6 +4,7 @@ import { assert, assertEqual, assertSetEqual } from '../assert.js';
 import { type Scenario, scenario } from '../types.js';
 import { Collector, elapse, gate } from '../wait.js';
 import { arrive, collect, deliveryId, idOf, type Numbered, rawCollect, sendNumbered } from './helpers.js';
+import { lostWithoutConsumer } from './persistence.js';
 
 /** Fast, deterministic retries for scenarios that are not about backoff. */
 const quickRetry = { backoff: { initialMs: 20, maxMs: 50, jitter: 0 }, maxAttempts: 10 } as const;
@@ -88,6 +89,8 @@ export const C18 = scenario({
 export const C19 = scenario({
   id: 'C19',
   title: 'failed messages survive a consumer restart: close mid-stream, reopen, nothing lost',
+  requires: ['persistent'],
+  negative: lostWithoutConsumer,
   async run(ctx) {
     const queue = ctx.unique('q');
     const total = ctx.size(200, 1000);
@@ -119,6 +122,8 @@ export const C19 = scenario({
 export const C20 = scenario({
   id: 'C20',
   title: 'out-of-order completion: ack A, B, D, fail C, E; after a restart C and E arrive, none lost',
+  requires: ['persistent'],
+  negative: lostWithoutConsumer,
   async run(ctx) {
     const queue = ctx.unique('q');
     const letters = ['A', 'B', 'C', 'D', 'E'];
@@ -164,6 +169,8 @@ export const C20 = scenario({
 export const C21 = scenario({
   id: 'C21',
   title: 'prefetch 1: message 2 is withheld while message 1 is unacked and arrives after the ack',
+  requires: ['persistent'],
+  negative: lostWithoutConsumer,
   async run(ctx) {
     const queue = ctx.unique('q');
     const bus = await ctx.createBus();

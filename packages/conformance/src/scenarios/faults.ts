@@ -5,6 +5,7 @@ import { spyTransport } from '../spy.js';
 import { type Scenario, scenario } from '../types.js';
 import { Collector, elapse } from '../wait.js';
 import { arrive, collect, idOf, sendNumbered } from './helpers.js';
+import { lostWithoutConsumer } from './persistence.js';
 
 export const C44 = scenario({
   id: 'C44',
@@ -121,6 +122,8 @@ export const C46 = scenario({
 export const C47 = scenario({
   id: 'C47',
   title: 'a group member leaves mid-stream: the remaining members reach set-equal',
+  requires: ['persistent'],
+  negative: lostWithoutConsumer,
   async run(ctx) {
     const topic = ctx.unique('t');
     const group = ctx.unique('g');

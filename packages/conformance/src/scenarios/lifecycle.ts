@@ -5,11 +5,14 @@ import { spyTransport } from '../spy.js';
 import { type Scenario, scenario } from '../types.js';
 import { Collector, elapse, gate, within } from '../wait.js';
 import { arrive, collect, idOf, sendNumbered } from './helpers.js';
+import { lostWithoutConsumer } from './persistence.js';
 
 export const C38 = scenario({
   id: 'C38',
   title:
     'close drains: in-flight handlers finish and are acked first; the drain timeout aborts; 20 rounds lose nothing',
+  requires: ['persistent'],
+  negative: lostWithoutConsumer,
   async run(ctx) {
     // 1. An in-flight handler finishes and is acked before close() resolves.
     const queue = ctx.unique('drain');

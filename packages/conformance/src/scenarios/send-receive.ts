@@ -4,6 +4,7 @@ import { assert, assertEqual, assertSetEqual, rejects } from '../assert.js';
 import { type Scenario, scenario } from '../types.js';
 import { elapse } from '../wait.js';
 import { arrive, collect, idOf, type Numbered, sendNumbered } from './helpers.js';
+import { lostWithoutConsumer } from './persistence.js';
 
 export const C01 = scenario({
   id: 'C01',
@@ -56,23 +57,7 @@ export const C02 = scenario({
     assertSetEqual(q.collector.items.map(idOf), queued, 'queue messages sent before the receiver');
     assertSetEqual(t.collector.items.map(idOf), published, 'events published while the group had no member');
   },
-  negative: {
-    title: 'persistent not declared: what is sent before any receiver is lost, later messages arrive',
-    async run(ctx) {
-      const queue = ctx.unique('q');
-      const bus = await ctx.createBus();
-      const before = await sendNumbered(bus, 'queue', queue, 10);
-      const { collector } = await collect(bus, 'queue', queue);
-      const after = await sendNumbered(bus, 'queue', queue, 10, () => ({}), 10);
-      await collector.waitForAll(after, idOf, arrive(ctx));
-      await elapse(ctx.timeouts.quiet);
-      const early = collector.items.map(idOf).filter((id) => before.includes(id));
-      assert(
-        early.length === 0,
-        `${early.length} message(s) sent before any receiver were delivered, but the adapter does not declare persistent — declare it or document the behaviour`,
-      );
-    },
-  },
+  negative: lostWithoutConsumer,
 });
 
 export const C03 = scenario({
