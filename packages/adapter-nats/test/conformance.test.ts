@@ -18,10 +18,6 @@ runConformance({
 runConformance({
   name: 'nats-core',
   only,
-  // Core NATS stores nothing (persistent: false), but these scenarios are not gated on `persistent`: they
-  // publish before a consumer exists or close a consumer mid-stream and expect the messages to wait. Reported
-  // to the conformance package (gate them on `persistent` with a negative check); see .core-requests.md.
-  skip: ['C19', 'C20', 'C21', 'C38', 'C47'],
   broker: () => natsHooks('core'),
   create: (broker) => transportFromUrl(broker!.url!),
 });
