@@ -1,0 +1,61 @@
+import { BENCH_BROKERS, BENCH_MODES, type BenchBroker, type BenchMode } from './types.js';
+
+/** What `pnpm bench -- [options]` asks for. */
+export interface BenchArgs {
+  /** `--broker a,b` (repeatable). Default: every broker. */
+  brokers: BenchBroker[];
+  /** `--mode publish|end-to-end` (repeatable). Default: both. */
+  modes: BenchMode[];
+  /** `--n` messages per measurement. Default 100 000. */
+  n: number;
+  /** `--bytes` per message. Default 256. */
+  bytes: number;
+  /** `--rounds`: measured runs per impl, alternating switchboard/raw. Default 2. */
+  rounds: number;
+  /** `--warmup-n`: messages of the warm-up run per impl (0 disables). Default min(n/10, 5000). */
+  warmupN: number;
+  /** `--timeout-s`: bound of one measurement's process. Default 180. */
+  timeoutS: number;
+}
+
+const USAGE =
+  'usage: pnpm bench -- [--broker memory,rabbitmq,redis,kafka,nats] [--mode publish|end-to-end] ' +
+  '[--n 100000] [--bytes 256] [--rounds 2] [--warmup-n N] [--timeout-s 180]';
+
+/** Parses argv (without node and script); a literal `--` is ignored. Throws with the usage on error. */
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const brokers: BenchBroker[] = [];
+  const modes: BenchMode[] = [];
+  const nums: Record<string, number> = {};
+  const args = argv.filter((a) => a !== '--');
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = (args[i] ?? '').split('=', 2) as [string, string | undefined];
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+    if (flag === '--broker') brokers.push(...list(value, BENCH_BROKERS, flag));
+    else if (flag === '--mode') modes.push(...list(value, BENCH_MODES, flag));
+    else if (['--n', '--bytes', '--rounds', '--warmup-n', '--timeout-s'].includes(flag)) {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a non-negative integer\n${USAGE}`);
+      nums[flag] = n;
+    } else throw new Error(`unknown option ${flag}\n${USAGE}`);
+  }
+  const n = nums['--n'] ?? 100_000;
+  return {
+    brokers: brokers.length ? [...new Set(brokers)] : [...BENCH_BROKERS],
+    modes: modes.length ? [...new Set(modes)] : [...BENCH_MODES],
+    n,
+    bytes: Math.max(8, nums['--bytes'] ?? 256),
+    rounds: Math.max(1, nums['--rounds'] ?? 2),
+    warmupN: nums['--warmup-n'] ?? Math.min(Math.ceil(n / 10), 5000),
+    timeoutS: nums['--timeout-s'] ?? 180,
+  };
+}
+
+function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
+  return value.split(',').map((v) => {
+    if (!(allowed as readonly string[]).includes(v))
+      throw new Error(`${flag} ${v}: expected one of ${allowed.join(', ')}`);
+    return v as T;
+  });
+}

@@ -1,0 +1,34 @@
+import type { MeasureResult, ResultLine } from './types.js';
+
+/** The q-quantile (0..1) of `values` by nearest rank; `null` for no values. */
+export function quantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] ?? null;
+}
+
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+
+/** Summarizes a raw result into the JSON line the harness prints. */
+export function toResultLine(
+  key: Pick<ResultLine, 'broker' | 'mode' | 'impl' | 'n' | 'bytes'>,
+  result: MeasureResult,
+): ResultLine {
+  const lat = result.latenciesMs ?? [];
+  const p50 = quantile(lat, 0.5);
+  const p99 = quantile(lat, 0.99);
+  return {
+    ...key,
+    seconds: round(result.seconds, 4),
+    msgs_per_s: Math.round(key.n / result.seconds),
+    p50_ms: p50 === null ? null : round(p50, 3),
+    p99_ms: p99 === null ? null : round(p99, 3),
+  };
+}
+
+/** The median of `values` (lower middle for even counts); NaN for none. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : (s[Math.floor((s.length - 1) / 2)] as number);
+}

@@ -1,0 +1,39 @@
+import { median } from './stats.js';
+import type { BenchBroker, BenchMode, Impl, ResultLine } from './types.js';
+
+/** One row per broker and mode: median msgs/s and p99 of each impl, and switchboard/raw. */
+export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<string, string>): string {
+  const keys = new Map<string, { broker: BenchBroker; mode: BenchMode }>();
+  for (const l of lines) keys.set(`${l.broker}/${l.mode}`, { broker: l.broker, mode: l.mode });
+  const rows = [['broker', 'mode', 'switchboard msg/s', 'raw msg/s', 'sb/raw', 'sb p99 ms', 'raw p99 ms']];
+  for (const [key, { broker, mode }] of keys) {
+    const pick = (impl: Impl) => lines.filter((l) => `${l.broker}/${l.mode}` === key && l.impl === impl);
+    const rate = (impl: Impl) => median(pick(impl).map((l) => l.msgs_per_s));
+    const p99 = (impl: Impl) => median(pick(impl).flatMap((l) => (l.p99_ms === null ? [] : [l.p99_ms])));
+    const sb = rate('switchboard');
+    const raw = rate('raw');
+    rows.push([
+      broker,
+      mode,
+      fmt(sb),
+      fmt(raw),
+      Number.isNaN(sb / raw) ? '-' : (sb / raw).toFixed(2),
+      fmt(p99('switchboard'), 2),
+      fmt(p99('raw'), 2),
+    ]);
+  }
+  for (const [what, why] of skipped) rows.push([what, 'skipped', why, '', '', '', '']);
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function fmt(x: number, digits = 0): string {
+  return Number.isNaN(x) ? '-' : x.toFixed(digits);
+}

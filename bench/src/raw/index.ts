@@ -1,0 +1,8 @@
+import type { MeasurementEntry } from '../harness/types.js';
+import { kafkaRaw } from './kafka.js';
+import { natsRaw } from './nats.js';
+import { rabbitmqRaw } from './rabbitmq.js';
+import { redisRaw } from './redis.js';
+
+/** The raw-client baselines: each broker's own client used well, per mode. */
+export const rawMeasurements: MeasurementEntry[] = [...rabbitmqRaw, ...redisRaw, ...kafkaRaw, ...natsRaw];

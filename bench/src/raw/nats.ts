@@ -1,0 +1,83 @@
+import { performance } from 'node:perf_hooks';
+import { AckPolicy, type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { benchName, countdown, latencySince, makePayload } from '../harness/payload.js';
+import type { MeasurementEntry, MeasureOptions, MeasureResult } from '../harness/types.js';
+
+// @nats-io/jetstream used well: WINDOW JetStream publishes in flight, each awaited for its PubAck;
+// the consumer is a durable pull consumer read with consume() and acked per message.
+
+const WINDOW = 256;
+
+async function withStream<T>(
+  url: string,
+  fn: (nc: NatsConnection, stream: string) => Promise<T>,
+): Promise<T> {
+  const nc = await connect({ servers: url.replace(/^nats:\/\//, '') });
+  const jsm = await jetstreamManager(nc);
+  const stream = benchName('bench_nats').replace(/-/g, '_');
+  try {
+    await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
+    return await fn(nc, stream);
+  } finally {
+    await jsm.streams.delete(stream).catch(() => false);
+    await nc.close();
+  }
+}
+
+async function produce(js: JetStreamClient, subject: string, opts: MeasureOptions, latencies?: number[]) {
+  const template = makePayload(opts.bytes);
+  const inflight = new Set<Promise<void>>();
+  for (let i = 0; i < opts.n; i++) {
+    const body = makePayload(opts.bytes, template);
+    const p: Promise<void> = js.publish(subject, body).then(() => {
+      if (latencies) latencies.push(latencySince(body));
+      inflight.delete(p);
+    });
+    inflight.add(p);
+    if (inflight.size >= WINDOW) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+}
+
+async function publish(opts: MeasureOptions): Promise<MeasureResult> {
+  return withStream(opts.url, async (nc, stream) => {
+    const latenciesMs: number[] = [];
+    const start = performance.now();
+    await produce(jetstream(nc), `${stream}.m`, opts, latenciesMs);
+    return { seconds: (performance.now() - start) / 1000, latenciesMs };
+  });
+}
+
+async function endToEnd(opts: MeasureOptions): Promise<MeasureResult> {
+  return withStream(opts.url, async (nc, stream) => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add(stream, { durable_name: 'bench', ack_policy: AckPolicy.Explicit });
+    const js = jetstream(nc);
+    const consumer = await js.consumers.get(stream, 'bench');
+    const messages = await consumer.consume({ max_messages: 1000 });
+    const latenciesMs: number[] = [];
+    const received = countdown(opts.n);
+    const consuming = (async () => {
+      let got = 0;
+      for await (const m of messages) {
+        latenciesMs.push(latencySince(m.data));
+        m.ack();
+        received.tick();
+        if (++got >= opts.n) break;
+      }
+    })();
+    const start = performance.now();
+    await produce(js, `${stream}.m`, opts);
+    await received.done;
+    const seconds = (performance.now() - start) / 1000;
+    await consuming;
+    await messages.close();
+    return { seconds, latenciesMs };
+  });
+}
+
+export const natsRaw: MeasurementEntry[] = [
+  { broker: 'nats', mode: 'publish', impl: 'raw', run: publish },
+  { broker: 'nats', mode: 'end-to-end', impl: 'raw', run: endToEnd },
+];
