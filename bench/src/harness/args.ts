@@ -4,7 +4,7 @@ import { BENCH_BROKERS, BENCH_MODES, type BenchBroker, type BenchMode } from './
 export interface BenchArgs {
   /** `--broker a,b` (repeatable). Default: every broker. */
   brokers: BenchBroker[];
-  /** `--mode publish|end-to-end` (repeatable). Default: both. */
+  /** `--mode publish|end-to-end|request-reply|backpressure` (repeatable). Default: all. */
   modes: BenchMode[];
   /** `--n` messages per measurement. Default 100 000. */
   n: number;
@@ -19,7 +19,7 @@ export interface BenchArgs {
 }
 
 const USAGE =
-  'usage: pnpm bench -- [--broker memory,rabbitmq,redis,kafka,nats] [--mode publish|end-to-end] ' +
+  'usage: pnpm bench -- [--broker memory,rabbitmq,redis,kafka,nats] [--mode publish|end-to-end|request-reply|backpressure] ' +
   '[--n 100000] [--bytes 256] [--rounds 2] [--warmup-n N] [--timeout-s 180]';
 
 /** Parses argv (without node and script); a literal `--` is ignored. Throws with the usage on error. */

@@ -18,12 +18,15 @@ export function toResultLine(
   const lat = result.latenciesMs ?? [];
   const p50 = quantile(lat, 0.5);
   const p99 = quantile(lat, 0.99);
+  const n = result.n ?? key.n;
   return {
     ...key,
+    n,
     seconds: round(result.seconds, 4),
-    msgs_per_s: Math.round(key.n / result.seconds),
+    msgs_per_s: Math.round(n / result.seconds),
     p50_ms: p50 === null ? null : round(p50, 3),
     p99_ms: p99 === null ? null : round(p99, 3),
+    ...(result.rssGrowthMb === undefined ? {} : { rss_growth_mb: round(result.rssGrowthMb, 1) }),
   };
 }
 

@@ -5,11 +5,28 @@ import type { BenchBroker, BenchMode, Impl, ResultLine } from './types.js';
 export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<string, string>): string {
   const keys = new Map<string, { broker: BenchBroker; mode: BenchMode }>();
   for (const l of lines) keys.set(`${l.broker}/${l.mode}`, { broker: l.broker, mode: l.mode });
-  const rows = [['broker', 'mode', 'switchboard msg/s', 'raw msg/s', 'sb/raw', 'sb p99 ms', 'raw p99 ms']];
+  const rows = [
+    [
+      'broker',
+      'mode',
+      'switchboard msg/s',
+      'raw msg/s',
+      'sb/raw',
+      'sb p50 ms',
+      'raw p50 ms',
+      'sb p99 ms',
+      'raw p99 ms',
+      'rss +MB',
+    ],
+  ];
   for (const [key, { broker, mode }] of keys) {
     const pick = (impl: Impl) => lines.filter((l) => `${l.broker}/${l.mode}` === key && l.impl === impl);
     const rate = (impl: Impl) => median(pick(impl).map((l) => l.msgs_per_s));
     const p99 = (impl: Impl) => median(pick(impl).flatMap((l) => (l.p99_ms === null ? [] : [l.p99_ms])));
+    const p50 = (impl: Impl) => median(pick(impl).flatMap((l) => (l.p50_ms === null ? [] : [l.p50_ms])));
+    const rss = median(
+      pick('switchboard').flatMap((l) => (l.rss_growth_mb === undefined ? [] : [l.rss_growth_mb])),
+    );
     const sb = rate('switchboard');
     const raw = rate('raw');
     rows.push([
@@ -18,11 +35,14 @@ export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<s
       fmt(sb),
       fmt(raw),
       Number.isNaN(sb / raw) ? '-' : (sb / raw).toFixed(2),
+      fmt(p50('switchboard'), 2),
+      fmt(p50('raw'), 2),
       fmt(p99('switchboard'), 2),
       fmt(p99('raw'), 2),
+      fmt(rss, 1),
     ]);
   }
-  for (const [what, why] of skipped) rows.push([what, 'skipped', why, '', '', '', '']);
+  for (const [what, why] of skipped) rows.push([what, 'skipped', why]);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows
     .map((r) =>

@@ -4,10 +4,12 @@ export const BENCH_BROKERS: readonly BenchBroker[] = ['memory', 'rabbitmq', 'red
 
 /**
  * `publish`: n messages sent and confirmed by the broker (confirms, XADD reply, PubAck, acks=all);
- * `end-to-end`: n messages sent and received and acknowledged by a consumer in the same process.
+ * `end-to-end`: n messages sent and received and acknowledged by a consumer in the same process;
+ * `request-reply`: requests answered by a responder in the same process (p50/p99 are round trips);
+ * `backpressure`: many messages pushed by eager senders through a slow consumer, reporting RSS growth.
  */
-export type BenchMode = 'publish' | 'end-to-end';
-export const BENCH_MODES: readonly BenchMode[] = ['publish', 'end-to-end'];
+export type BenchMode = 'publish' | 'end-to-end' | 'request-reply' | 'backpressure';
+export const BENCH_MODES: readonly BenchMode[] = ['publish', 'end-to-end', 'request-reply', 'backpressure'];
 
 /** Who does the work: Switchboard's API, or the broker's own client used well. */
 export type Impl = 'switchboard' | 'raw';
@@ -28,6 +30,10 @@ export interface MeasureResult {
   seconds: number;
   /** Per-message latencies in ms: send → confirm (publish) or send → receipt (end-to-end). */
   latenciesMs?: number[];
+  /** Messages actually measured, when a measurement uses its own count instead of `n`. */
+  n?: number;
+  /** Growth of the resident set size during the run, in MB (backpressure mode). */
+  rssGrowthMb?: number;
 }
 
 /**
@@ -56,4 +62,6 @@ export interface ResultLine {
   msgs_per_s: number;
   p50_ms: number | null;
   p99_ms: number | null;
+  /** Present for the backpressure mode. */
+  rss_growth_mb?: number;
 }

@@ -1,7 +1,8 @@
 import type { MeasurementEntry } from '../harness/types.js';
+import { memoryMeasurements } from './memory.js';
 
 /**
  * Switchboard's measurements ('switchboard' impl), one per broker and mode, registered like the raw
- * ones in ../raw/index.ts. Filled in by the core and adapter work; empty until then.
+ * ones in ../raw/index.ts. Adapter measurements load their adapter through `connect(url)`.
  */
-export const switchboardMeasurements: MeasurementEntry[] = [];
+export const switchboardMeasurements: MeasurementEntry[] = [...memoryMeasurements];
