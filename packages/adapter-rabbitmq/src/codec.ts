@@ -1,0 +1,141 @@
+import { ReservedHeaders as H, type WireMessage } from '@switchboard/core';
+import type { ConsumeMessage, Options } from 'amqplib';
+
+/**
+ * Where a Switchboard message lives in an AMQP message (see docs/wire-format/rabbitmq.md):
+ * the body is the AMQP body, every header (user and reserved `sb-`) is an AMQP header table entry of
+ * type long string, and the key travels as the `sb-key` header. For raw clients the adapter also sets
+ * the AMQP properties `message_id`, `correlation_id`, `content_type`, `timestamp` and `delivery_mode` 2,
+ * and reads them back when the matching `sb-` header is absent.
+ */
+
+/** Headers the broker adds on its own; they are not the sender's and never reach the handler. */
+const BROKER_HEADERS = new Set([
+  'x-delivery-count',
+  'x-death',
+  'x-first-death-exchange',
+  'x-first-death-queue',
+  'x-first-death-reason',
+  'x-last-death-exchange',
+  'x-last-death-queue',
+  'x-last-death-reason',
+]);
+
+/** The AMQP reply-to pseudo queue of direct reply-to. */
+export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+/** AMQP table keys are short strings: at most 255 bytes of UTF-8. */
+const MAX_KEY_BYTES = 255;
+
+/**
+ * The AMQP header that carries user headers whose keys exceed AMQP's 255-byte field-name limit, as a JSON
+ * object of key → value. The adapter writes it only when needed and unpacks it on receipt.
+ */
+export const LONG_KEYS_HEADER = 'sb-amqp-long-keys';
+
+/** Builds the AMQP publish options of `message`. */
+export function toPublishOptions(message: WireMessage, replyTo?: string): Options.Publish {
+  const headers: Record<string, string> = {};
+  let long: Record<string, string> | undefined;
+  for (const name in message.headers) {
+    const value = message.headers[name] as string;
+    // A string of at most 85 UTF-16 units has at most 255 UTF-8 bytes.
+    if (name.length > 85 && Buffer.byteLength(name) > MAX_KEY_BYTES) {
+      long ??= {};
+      long[name] = value;
+    } else headers[name] = value;
+  }
+  if (long) headers[LONG_KEYS_HEADER] = JSON.stringify(long);
+  if (message.key !== undefined) headers[H.key] = message.key;
+  const options: Options.Publish = {
+    headers,
+    persistent: true,
+    contentType: message.headers[H.contentType] ?? 'application/json',
+  };
+  const id = message.headers[H.id];
+  if (id !== undefined) options.messageId = id;
+  const timestamp = Number(message.headers[H.timestamp]);
+  if (Number.isFinite(timestamp)) options.timestamp = Math.floor(timestamp / 1000);
+  const correlationId = message.headers[H.correlationId];
+  if (correlationId !== undefined) options.correlationId = correlationId;
+  if (message.ttlMs !== undefined) options.expiration = String(message.ttlMs);
+  if (message.priority !== undefined) options.priority = message.priority;
+  if (replyTo !== undefined) options.replyTo = replyTo;
+  return options;
+}
+
+/** Unpacks the {@link LONG_KEYS_HEADER} into `headers`; a malformed one is kept as it is. */
+function unpackLongKeys(headers: Record<string, string>): void {
+  const packed = headers[LONG_KEYS_HEADER];
+  if (packed === undefined) return;
+  try {
+    const entries = JSON.parse(packed) as unknown;
+    if (entries === null || typeof entries !== 'object') return;
+    for (const [name, value] of Object.entries(entries)) headers[name] = headerText(value);
+    delete headers[LONG_KEYS_HEADER];
+  } catch {
+    // not ours: leave it
+  }
+}
+
+/** Turns an AMQP header value into the string Switchboard hands out. */
+function headerText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return String(value.getTime());
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? '';
+  } catch {
+    return String(value);
+  }
+}
+
+/** What a consumed AMQP message becomes: bytes, string headers, key and the broker's redelivery count. */
+export interface DecodedDelivery {
+  readonly body: Uint8Array;
+  readonly headers: Record<string, string>;
+  readonly key: string | undefined;
+  readonly redeliveries: number;
+}
+
+/**
+ * Reads a consumed AMQP message. Header values of any AMQP type become strings; `message_id`,
+ * `correlation_id`, `content_type` (other than JSON) and `reply_to` fill the matching `sb-` headers when the
+ * sender did not write them (raw producers); `reply_to` always wins for `sb-reply-to`, because it is the
+ * only address a direct reply-to requester can be answered at. `x-delivery-count` (quorum queues) is the
+ * redelivery count.
+ */
+export function fromConsumeMessage(message: ConsumeMessage): DecodedDelivery {
+  const raw = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const headers: Record<string, string> = {};
+  let redeliveries = 0;
+  for (const name in raw) {
+    if (BROKER_HEADERS.has(name)) {
+      if (name === 'x-delivery-count') redeliveries = Number(raw[name]) || 0;
+      continue;
+    }
+    headers[name] = headerText(raw[name]);
+  }
+  unpackLongKeys(headers);
+  const properties = message.properties;
+  if (headers[H.id] === undefined && typeof properties.messageId === 'string') {
+    headers[H.id] = properties.messageId;
+  }
+  if (headers[H.correlationId] === undefined && typeof properties.correlationId === 'string') {
+    headers[H.correlationId] = properties.correlationId;
+  }
+  const contentType = properties.contentType;
+  if (
+    headers[H.contentType] === undefined &&
+    typeof contentType === 'string' &&
+    contentType !== 'application/json'
+  ) {
+    headers[H.contentType] = contentType;
+  }
+  if (typeof properties.replyTo === 'string' && properties.replyTo !== '')
+    headers[H.replyTo] = properties.replyTo;
+  return { body: message.content, headers, key: headers[H.key], redeliveries };
+}

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import {
+  type Capabilities,
+  type Delivery,
+  type DeliveryHandler,
+  type Destination,
+  ReservedHeaders as H,
+  type Inbox,
+  type InboxMessage,
+  type NackOptions,
+  type PublishOptions,
+  type Subscription,
+  type Transport,
+  type TransportSubscribeOptions,
+  type WireMessage,
+} from '@switchboard/core';
+import type { Channel, ChannelModel } from 'amqplib';
+import { DIRECT_REPLY_TO } from './codec.js';
+import { ConnectionManager } from './connection.js';
+import { COMPONENT, closedError, mapError } from './errors.js';
+import { DirectReplyInbox, INBOX_ADDRESS_PREFIX } from './inbox.js';
+import { queueArgumentsOf, type RabbitMQOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { publishBatch, type Route } from './publish.js';
+import { RabbitSubscription } from './subscription.js';
+
+/** The escape hatch: the amqplib connection behind the transport, for what Switchboard does not cover. */
+export interface RabbitMQNative {
+  /** The current amqplib connection, or undefined while disconnected. It is replaced after every reconnect. */
+  readonly connection: ChannelModel | undefined;
+  /** Opens a new channel on the current connection (waiting for it); the caller owns and closes it. */
+  createChannel(): Promise<Channel>;
+  /** The options in effect, defaults applied. */
+  readonly options: ResolvedOptions;
+}
+
+/**
+ * Creates a RabbitMQ transport over amqplib: queues are durable (quorum by default) queues, topics are
+ * routing keys on one topic exchange with a queue per subscriber group, requests use direct reply-to, and
+ * every publish waits for publisher confirms. See the README for the delivery semantics.
+ */
+export function rabbitmqTransport(options: RabbitMQOptions): Transport<RabbitMQNative> {
+  return new RabbitMQTransport(resolveOptions(options));
+}
+
+class RabbitMQTransport implements Transport<RabbitMQNative> {
+  readonly name = COMPONENT;
+  readonly capabilities: Capabilities;
+  readonly native: RabbitMQNative;
+  private readonly manager: ConnectionManager;
+  private readonly subscriptions = new Set<RabbitSubscription>();
+  private readonly inboxes = new Map<string, DirectReplyInbox>();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: ResolvedOptions) {
+    const manager = new ConnectionManager(options);
+    this.manager = manager;
+    this.capabilities = {
+      persistent: true,
+      replay: false,
+      delay: false,
+      nackDelay: false,
+      ttl: true,
+      dedupe: false,
+      ackDeadline: false,
+      priority: false,
+      wildcards: true,
+      maxPayloadBytes: options.maxPayloadBytes,
+    };
+    this.native = {
+      get connection() {
+        return manager.live?.model;
+      },
+      async createChannel() {
+        return (await manager.session(undefined, 'opening a native channel')).model.createChannel();
+      },
+      options,
+    };
+  }
+
+  connect(): Promise<void> {
+    if (this.closing) return Promise.reject(closedError('connecting'));
+    return this.manager.connect();
+  }
+
+  async publish(
+    destination: Destination,
+    messages: readonly WireMessage[],
+    options?: PublishOptions,
+  ): Promise<void> {
+    const action = `publishing to the ${destination.kind} "${destination.name}"`;
+    if (this.closing) throw closedError(action);
+    if (messages.length === 0) return;
+    const session = await this.manager.session(options?.signal, action);
+    if (destination.kind === 'topic') {
+      const route = {
+        exchange: this.options.exchange,
+        routingKey: destination.name,
+        action,
+        url: session.url,
+      };
+      return publishBatch(session.publisher, messages, route, options?.signal);
+    }
+    const queue = this.queueName(destination.name);
+    await session.ensureQueue(queue);
+    const route: Route = { exchange: '', routingKey: queue, action, url: session.url };
+    const inbox = this.inboxes.get(messages[0]!.headers[H.replyTo] ?? '');
+    if (inbox?.slot && messages.length === 1) {
+      return publishBatch(inbox.slot, messages, { ...route, replyTo: DIRECT_REPLY_TO }, options?.signal);
+    }
+    return publishBatch(session.publisher, messages, route, options?.signal);
+  }
+
+  async subscribe(
+    destination: Destination,
+    options: TransportSubscribeOptions,
+    onDelivery: DeliveryHandler,
+  ): Promise<Subscription> {
+    const describe = `the ${destination.kind} "${destination.name}"`;
+    if (this.closing) throw closedError(`subscribing to ${describe}`);
+    const topic = destination.kind === 'topic';
+    const queue = !topic
+      ? this.queueName(destination.name)
+      : options.group === undefined
+        ? undefined
+        : this.groupQueueName(destination.name, options.group);
+    const subscription = new RabbitSubscription(this.manager, {
+      queue,
+      binding: topic ? destination.name : undefined,
+      options,
+      onDelivery,
+      requeueNatively: queue !== undefined && this.options.queueType === 'quorum',
+      republish: (target, delivery, nack) => this.republish(target, delivery, nack),
+      queueArguments: queueArgumentsOf(this.options),
+      describe: options.group === undefined ? describe : `${describe} (group "${options.group}")`,
+      waitForReconnectMs: this.options.connectTimeoutMs * 3,
+      onClosed: (closed) => this.subscriptions.delete(closed),
+    });
+    await subscription.start();
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
+    if (this.closing) throw closedError('opening a reply inbox');
+    const inbox = new DirectReplyInbox(this.manager, onMessage, (closed) =>
+      this.inboxes.delete(closed.address),
+    );
+    this.inboxes.set(inbox.address, inbox);
+    await inbox.start();
+    return inbox;
+  }
+
+  async reply(address: string, message: WireMessage): Promise<void> {
+    const action = 'sending a reply';
+    if (this.closing) throw closedError(action);
+    // An address without an AMQP reply_to behind it cannot be answered: the requester is gone or not ours.
+    if (address.startsWith(INBOX_ADDRESS_PREFIX) || address === '') return;
+    const session = await this.manager.session(undefined, action);
+    const route: Route = { exchange: '', routingKey: address, action, url: session.url };
+    await publishBatch(session.publisher, [message], route);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.subscriptions].map((s) => s.close().catch(() => undefined)));
+      await Promise.all([...this.inboxes.values()].map((i) => i.close().catch(() => undefined)));
+      await this.manager.close();
+    })();
+    return this.closing;
+  }
+
+  /** Publishes a copy of a failed delivery to `queue` (classic and exclusive queues) with the nack's headers. */
+  private async republish(queue: string, delivery: Delivery, nack: NackOptions): Promise<void> {
+    const action = `re-publishing a failed message to "${queue}"`;
+    const session = await this.manager.session(undefined, action);
+    const copy: WireMessage = {
+      id: nack.headers[H.id] ?? '',
+      body: delivery.body,
+      headers: nack.headers,
+      key: delivery.key,
+    };
+    try {
+      await publishBatch(session.publisher, [copy], {
+        exchange: '',
+        routingKey: queue,
+        action,
+        url: session.url,
+      });
+    } catch (error) {
+      throw mapError(error, { action, url: session.url });
+    }
+  }
+
+  private queueName(name: string): string {
+    return fitName(`${this.options.queuePrefix}${name}`);
+  }
+
+  /** `<topic>~<group>`: `~` cannot occur in destination names, so different pairs never share a queue. */
+  private groupQueueName(topic: string, group: string): string {
+    return fitName(`${this.options.queuePrefix}${topic}~${group}`);
+  }
+}
+
+/** Queue names are at most 255 bytes: longer ones keep a readable start and end in a hash of the whole. */
+function fitName(name: string): string {
+  if (Buffer.byteLength(name) <= 255) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 32);
+  return `${name.slice(0, 120)}~${hash}`;
+}
