@@ -4,7 +4,8 @@ import { transportFromUrl } from '../src/index.js';
 
 /**
  * A quick-profile subset of the conformance suite against a 3-master Redis Cluster on loopback
- * (`bash scripts/brokers-lib/redis-cluster.sh up` and `eval "$(bash scripts/brokers-lib/redis-cluster.sh env)"`).
+ * (`bash scripts/brokers up redis-cluster` and `eval "$(bash scripts/brokers env)"`). Skipped loudly without
+ * SWITCHBOARD_REDIS_CLUSTER_URL, and a failure with SWITCHBOARD_REQUIRE_BROKERS=1 (as in CI).
  */
 const url = process.env.SWITCHBOARD_REDIS_CLUSTER_URL;
 
@@ -30,9 +31,17 @@ if (url) {
     ],
     create: () => transportFromUrl(url),
   });
+} else if (process.env.SWITCHBOARD_REQUIRE_BROKERS === '1') {
+  describe('redis-cluster', () => {
+    it('needs SWITCHBOARD_REDIS_CLUSTER_URL (SWITCHBOARD_REQUIRE_BROKERS=1)', () => {
+      throw new Error(
+        'SWITCHBOARD_REDIS_CLUSTER_URL is not set — run `bash scripts/brokers up redis-cluster` and eval `bash scripts/brokers env`',
+      );
+    });
+  });
 } else {
   describe('redis-cluster', () => {
-    it.skip('skipped: SWITCHBOARD_REDIS_CLUSTER_URL is not set — run `bash scripts/brokers-lib/redis-cluster.sh up` and eval its `env`', () =>
+    it.skip('skipped: SWITCHBOARD_REDIS_CLUSTER_URL is not set — run `bash scripts/brokers up redis-cluster` and eval `bash scripts/brokers env`', () =>
       undefined);
   });
 }
