@@ -51,10 +51,25 @@ const TABLE: Readonly<Record<string, Row>> = {
     retryable: false,
     fix: 'check the SASL user, password and mechanism',
   },
+  ILLEGAL_SASL_STATE: {
+    code: 'UNAUTHENTICATED',
+    retryable: false,
+    fix: 'the listener does not speak SASL — drop the credentials or use the SASL listener',
+  },
+  UNSUPPORTED_SASL_MECHANISM: {
+    code: 'UNAUTHENTICATED',
+    retryable: false,
+    fix: 'the broker does not enable this SASL mechanism — pick one from its sasl.enabled.mechanisms',
+  },
   KafkaJSSASLAuthenticationError: {
     code: 'UNAUTHENTICATED',
     retryable: false,
     fix: 'check the SASL user, password and mechanism',
+  },
+  OUT_OF_ORDER_SEQUENCE_NUMBER: {
+    code: 'UNAVAILABLE',
+    retryable: true,
+    fix: 'the idempotent producer lost its sequence (broker restart?) — retry the send',
   },
   UNKNOWN_TOPIC_OR_PARTITION: {
     code: 'NOT_FOUND',

@@ -17,47 +17,33 @@ export function groupIdOf(prefix: string, destination: Destination, group: strin
 }
 
 /**
- * Makes a topic group that has no committed offsets yet start at the current end of `topic`, by committing
- * the high watermarks for it before it joins. Then everything published after `subscribe()` resolves —
- * even before kafkajs fetched its first batch — reaches the group, and nothing published before does.
- * A group with committed offsets keeps them. `fresh` skips the look-up for a group id never used before.
+ * The start offsets of a topic group that has no committed offsets yet: the current end of each partition of
+ * `topic`, read before the group joins. The subscription seeks there (and commits it) when it gets the
+ * partition, so everything published after `subscribe()` resolves reaches the group and nothing published
+ * before does. Returns an empty map for a group with committed offsets (it keeps them). `fresh` skips the
+ * look-up for a group id never used before. (kafkajs' own `admin.setOffsets` runs a whole consumer and
+ * takes seconds; this costs two requests.)
  */
-export async function prepareGroupOffsets(
+export async function startOffsetsOf(
   admin: Admin,
   groupId: string,
   topic: string,
   fresh: boolean,
-): Promise<void> {
+): Promise<Map<number, string>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await startAtEnd(admin, groupId, topic, fresh);
-      return;
+      if (!fresh) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        if (committed?.partitions.some((p) => p.offset !== '-1')) return new Map();
+      }
+      const ends = await admin.fetchTopicOffsets(topic);
+      return new Map(ends.map(({ partition, high }) => [partition, high]));
     } catch (error) {
       // Right after a topic is created the admin's metadata may still be stale (NOT_LEADER…): retry briefly.
       if ((error as { retriable?: boolean }).retriable !== true || attempt >= 10) {
-        throw toMessagingError(error, `cannot set the start offsets of ${groupId} on ${topic}`);
+        throw toMessagingError(error, `cannot read the start offsets of ${topic} for ${groupId}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
-  }
-}
-
-async function startAtEnd(admin: Admin, groupId: string, topic: string, fresh: boolean): Promise<void> {
-  try {
-    if (!fresh) {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      if (committed?.partitions.some((p) => p.offset !== '-1')) return;
-    }
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-    });
-  } catch (error) {
-    // Another member of the group joined first: it owns the start position, which is what we want too.
-    if ((error as { type?: string }).type === 'UNKNOWN_MEMBER_ID') return;
-    if (/active members|not empty|NON_EMPTY_GROUP/i.test(String((error as Error).message))) return;
-    throw error;
   }
 }

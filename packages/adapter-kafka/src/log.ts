@@ -9,7 +9,7 @@ const ERROR = 1;
  * rebalances, restarts): the adapter maps the outcome to a MessagingError instead, so they are dropped.
  */
 const TRANSIENT =
-  /connection|ECONNREFUSED|rebalanc|coordinator|crash|restart|leader|timed out|closed|host this topic|topic creation errors|already exists/i;
+  /connection|ECONNREFUSED|rebalanc|coordinator|crash|restart|leader|timed out|closed|host this topic|topic creation errors|already exists|seed broker|sasl|not connected|max message size|out of order sequence|^Response /i;
 
 /**
  * A quiet kafkajs log creator: only errors kafkajs does not handle itself reach `sink` (default stderr),

@@ -1,9 +1,13 @@
 import type { Delivery, DeliveryHandler, NackOptions, Subscription } from '@switchboard/core';
 import { MessagingError } from '@switchboard/core';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import { busyStickyAssigner } from './assigner.js';
 import { type DecodedRecord, fromRecord } from './codec.js';
 import { COMPONENT, toMessagingError } from './errors.js';
 import { OffsetTracker } from './offset-tracker.js';
+
+const { PartitionAssigners } = kafkajs;
 
 /** What a {@link KafkaSubscription} is started with. */
 export interface SubscriptionSpec {
@@ -13,6 +17,8 @@ export interface SubscriptionSpec {
   readonly prefetch: number;
   /** Where a group without committed offsets starts: true = earliest, false = latest. */
   readonly fromBeginning: boolean;
+  /** Where partitions without committed offsets start (a new topic group): sought and committed on assignment. */
+  readonly startOffsets: Map<number, string>;
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
@@ -40,6 +46,8 @@ export class KafkaSubscription implements Subscription {
   private closing: Promise<void> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** The commit of a new group's start offsets; `start()` waits for it, so a restart begins from there. */
+  private startCommit: Promise<void> | undefined;
 
   constructor(private readonly spec: SubscriptionSpec) {
     this.consumer = spec.kafka.consumer({
@@ -49,6 +57,7 @@ export class KafkaSubscription implements Subscription {
       heartbeatInterval: spec.heartbeatIntervalMs,
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
+      partitionAssigners: [busyStickyAssigner(() => this.busyPartitions()), PartitionAssigners.roundRobin],
     });
   }
 
@@ -61,6 +70,8 @@ export class KafkaSubscription implements Subscription {
         this.onJoin(event.payload.memberAssignment);
         resolve();
       });
+      // Best effort: commit what is done before partitions may move, so their new owner repeats less.
+      consumer.on(consumer.events.REBALANCING, () => void this.flush());
       consumer.on(consumer.events.CRASH, (event) => {
         if (!event.payload.restart) reject(event.payload.error);
       });
@@ -94,6 +105,7 @@ export class KafkaSubscription implements Subscription {
         eachBatch: (payload) => this.eachBatch(payload),
       });
       await joined;
+      await this.startCommit;
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       throw toMessagingError(error, `cannot subscribe to ${this.spec.topic} as ${this.spec.groupId}`);
@@ -139,8 +151,30 @@ export class KafkaSubscription implements Subscription {
     return this.spec.republish(record, headers);
   }
 
+  /** Partitions with unsettled deliveries, which the assigner keeps with this member. */
+  private busyPartitions(): Record<string, number[]> {
+    const busy: number[] = [];
+    for (const [partition, tracker] of this.trackers) if (tracker.pending > 0) busy.push(partition);
+    return busy.length === 0 ? {} : { [this.spec.topic]: busy };
+  }
+
   private onJoin(assignment: Record<string, number[]>): void {
-    const assigned = new Set(assignment[this.spec.topic] ?? []);
+    const topic = this.spec.topic;
+    const assigned = new Set(assignment[topic] ?? []);
+    const starts: { topic: string; partition: number; offset: string }[] = [];
+    for (const partition of assigned) {
+      const offset = this.spec.startOffsets.get(partition);
+      if (offset === undefined) continue;
+      this.spec.startOffsets.delete(partition);
+      this.consumer.seek({ topic, partition, offset });
+      starts.push({ topic, partition, offset });
+    }
+    // kafkajs accepts commits only once the runner is marked running, right after this event: commit next turn.
+    if (starts.length > 0) {
+      this.startCommit = new Promise((resolve) => setImmediate(resolve))
+        .then(() => this.consumer.commitOffsets(starts))
+        .catch(() => undefined);
+    }
     for (const partition of [...this.trackers.keys()]) {
       if (!assigned.has(partition)) this.trackers.delete(partition);
     }

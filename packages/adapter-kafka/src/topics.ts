@@ -69,15 +69,27 @@ export class TopicCache {
     }
   }
 
-  /** True when `name` exists: known here, or found in the cluster's metadata. */
+  /**
+   * True when `name` exists: known here, or found in the cluster's metadata (then remembered). Only a definite
+   * "unknown topic" answer counts as absent; any other failure is thrown as a MessagingError.
+   */
   async exists(name: string): Promise<boolean> {
-    if (this.known.has(name)) return true;
+    const known = this.known.get(name);
+    if (known)
+      return known.then(
+        () => true,
+        () => false,
+      );
     try {
       await this.admin.fetchTopicMetadata({ topics: [name] });
-      return true;
-    } catch {
-      return false;
+    } catch (error) {
+      const inner = error as { originalError?: { type?: string }; cause?: { type?: string }; type?: string };
+      const type = inner.type ?? inner.originalError?.type ?? inner.cause?.type;
+      if (type === 'UNKNOWN_TOPIC_OR_PARTITION') return false;
+      throw toMessagingError(error, `cannot look up the topic ${name}`);
     }
+    if (!this.known.has(name)) this.known.set(name, Promise.resolve());
+    return true;
   }
 
   /** Deletes `names` (best effort) and forgets them. */

@@ -14,17 +14,18 @@ import type {
 import { MessagingError } from '@switchboard/core';
 import type { Admin, Kafka, Producer, SASLOptions } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { type DecodedRecord, toRecord } from './codec.js';
+import { type DecodedRecord, type ProducedRecord, toRecord } from './codec.js';
 import { COMPONENT, closedError, describeBrokers, toMessagingError } from './errors.js';
-import { groupIdOf, prepareGroupOffsets } from './groups.js';
+import { groupIdOf, startOffsetsOf } from './groups.js';
 import { quietLogCreator } from './log.js';
 import { type KafkaTransportOptions, type ResolvedKafkaOptions, resolveOptions } from './options.js';
+import { ProducerSlot } from './producer.js';
 import { KafkaSubscription } from './subscription.js';
 import { checkTopicName, TopicCache } from './topics.js';
 
-const { Kafka: KafkaClient, CompressionTypes } = kafkajs;
+const { Kafka: KafkaClient } = kafkajs;
 
-/** The escape hatch: the kafkajs client, its producer and admin client as the transport uses them. */
+/** The escape hatch: the kafkajs client, its producer (the one in use now) and admin client as the transport uses them. */
 export interface KafkaNative {
   readonly kafka: Kafka;
   readonly producer: Producer;
@@ -44,8 +45,7 @@ export class KafkaTransport implements Transport<KafkaNative> {
   private readonly topics: TopicCache;
   private readonly subscriptions = new Set<Subscription>();
   private readonly inboxes = new Set<Inbox>();
-  /** The last send per topic: sends to one topic go out one after the other, so retries cannot reorder batches. */
-  private readonly lastSend = new Map<string, Promise<unknown>>();
+  private readonly producer: ProducerSlot;
   /** Inbox topics still being created, by address. */
   private readonly creatingInboxes = new Map<string, Promise<void>>();
   private connecting: Promise<void> | undefined;
@@ -60,17 +60,22 @@ export class KafkaTransport implements Transport<KafkaNative> {
       ssl: o.ssl as boolean,
       sasl: o.sasl as SASLOptions | undefined,
       connectionTimeout: Math.min(o.connectTimeoutMs, 3000),
-      retry: { initialRetryTime: 100, retries: 5 },
+      // Short waits between retries (kafkajs' default grows to 30 s): after a broker restart, producers and
+      // consumers (whose restart delay is the last retry's wait) come back within seconds.
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
       logLevel: 1,
       logCreator: quietLogCreator(),
     });
-    const producer = kafka.producer({
-      idempotent: o.idempotent,
-      maxInFlightRequests: o.idempotent ? 1 : undefined,
-      allowAutoTopicCreation: false,
-    });
+    const producer = new ProducerSlot(kafka, { idempotent: o.idempotent, compression: o.compression });
+    this.producer = producer;
     const admin = kafka.admin();
-    this.native = { kafka, producer, admin };
+    this.native = {
+      kafka,
+      admin,
+      get producer() {
+        return producer.current;
+      },
+    };
     this.topics = new TopicCache(admin, {
       partitions: o.partitions,
       replicationFactor: o.replicationFactor,
@@ -132,8 +137,10 @@ export class KafkaTransport implements Transport<KafkaNative> {
     const ephemeral = destination.kind === 'topic' && options.group === undefined;
     const groupId = groupIdOf(this.options.groupIdPrefix, destination, options.group);
     const fromBeginning = destination.kind === 'queue' || options.startFrom === 'earliest';
-    if (!fromBeginning) await prepareGroupOffsets(this.native.admin, groupId, topic, ephemeral);
-    return this.track(topic, groupId, options.prefetch, fromBeginning, onDelivery, ephemeral);
+    const startOffsets = fromBeginning
+      ? new Map<number, string>()
+      : await startOffsetsOf(this.native.admin, groupId, topic, ephemeral);
+    return this.track(topic, groupId, options.prefetch, fromBeginning, onDelivery, ephemeral, startOffsets);
   }
 
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
@@ -192,14 +199,15 @@ export class KafkaTransport implements Transport<KafkaNative> {
       await Promise.all([...this.inboxes].map((inbox) => inbox.close().catch(() => undefined)));
       await Promise.all([...this.subscriptions].map((s) => s.close().catch(() => undefined)));
       await this.connecting?.catch(() => undefined);
-      await this.native.producer.disconnect().catch(() => undefined);
+      await this.producer.disconnect();
       await this.native.admin.disconnect().catch(() => undefined);
     })();
     return this.closing;
   }
 
   private async connectOnce(): Promise<void> {
-    const { producer, admin } = this.native;
+    const { producer } = this;
+    const { admin } = this.native;
     let timer: NodeJS.Timeout | undefined;
     const limit = this.options.connectTimeoutMs;
     const timeout = new Promise<never>((_, reject) => {
@@ -228,55 +236,9 @@ export class KafkaTransport implements Transport<KafkaNative> {
     if (this.closing) throw closedError();
   }
 
-  /** Sends records with acks=all; gives up with a retryable UNAVAILABLE when `signal` aborts. */
-  private async send(
-    topic: string,
-    messages: ReturnType<typeof toRecord>[],
-    signal: AbortSignal | undefined,
-    doing: string,
-  ): Promise<void> {
-    if (this.closing) throw closedError();
-    const previous = this.lastSend.get(topic);
-    const write = () =>
-      this.native.producer.send({
-        topic,
-        messages,
-        acks: -1,
-        compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-      });
-    const sending = previous ? previous.then(write, write) : write();
-    const settled = sending.catch(() => undefined);
-    this.lastSend.set(topic, settled);
-    void settled.then(() => {
-      if (this.lastSend.get(topic) === settled) this.lastSend.delete(topic);
-    });
-    try {
-      if (!signal) {
-        await sending;
-        return;
-      }
-      let onAbort: (() => void) | undefined;
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () =>
-          reject(
-            new MessagingError(
-              'UNAVAILABLE',
-              `${doing}: gave up waiting for the broker — is Kafka reachable?`,
-              { component: COMPONENT },
-            ),
-          );
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      });
-      try {
-        await Promise.race([sending, aborted]);
-      } finally {
-        signal.removeEventListener('abort', onAbort!);
-        sending.catch(() => undefined);
-      }
-    } catch (error) {
-      throw toMessagingError(error, doing);
-    }
+  private send(topic: string, records: ProducedRecord[], signal: AbortSignal | undefined, doing: string) {
+    if (this.closing) return Promise.reject(closedError());
+    return this.producer.send(topic, records, signal, doing);
   }
 
   private async track(
@@ -286,6 +248,7 @@ export class KafkaTransport implements Transport<KafkaNative> {
     fromBeginning: boolean,
     onDelivery: DeliveryHandler,
     ephemeral: boolean,
+    startOffsets = new Map<number, string>(),
   ): Promise<Subscription> {
     const o = this.options;
     const admin = this.native.admin;
@@ -295,6 +258,7 @@ export class KafkaTransport implements Transport<KafkaNative> {
       groupId,
       prefetch,
       fromBeginning,
+      startOffsets,
       sessionTimeoutMs: o.sessionTimeoutMs,
       rebalanceTimeoutMs: o.rebalanceTimeoutMs,
       heartbeatIntervalMs: o.heartbeatIntervalMs,

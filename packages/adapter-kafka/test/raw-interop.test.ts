@@ -1,0 +1,163 @@
+/**
+ * Interop with a plain kafkajs client, exactly as docs/wire-format/kafka.md describes it, plus bad input
+ * against the real broker. Needs SWITCHBOARD_KAFKA_URL (see test/broker.ts); skipped loudly otherwise.
+ */
+import { randomUUID } from 'node:crypto';
+import { createBus, type Message, MessagingError } from '@switchboard/core';
+import kafkajs from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafkaTransport, transportFromUrl } from '../src/index.js';
+import { FAST } from './broker.js';
+
+const url = process.env.SWITCHBOARD_KAFKA_URL;
+if (!url && process.env.SWITCHBOARD_REQUIRE_BROKERS === '1')
+  throw new Error('SWITCHBOARD_KAFKA_URL is required');
+const brokers = url ? url.replace(/^kafka:\/\//, '').split(',') : [];
+
+describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
+  const kafka = new kafkajs.Kafka({ brokers, clientId: 'raw-test', logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  const created: string[] = [];
+  const fresh = (prefix: string) => {
+    const name = `sbk.${prefix}.${randomUUID().slice(0, 8)}`;
+    created.push(name, `${name}.dead-letter`);
+    return name;
+  };
+
+  beforeAll(() => admin.connect());
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: created }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('a raw producer writes a record (value JSON, headers, key) that a Switchboard receiver handles', async () => {
+    const queue = fresh('raw-in');
+    const bus = createBus({ transport: transportFromUrl(`${url}${FAST}`) });
+    try {
+      const got = new Promise<Message<unknown>>((resolve) => void bus.receive(queue, (m) => resolve(m)));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: queue,
+        messages: [
+          {
+            key: 'k1',
+            value: JSON.stringify({ hello: 'kafka' }),
+            headers: { tenant: 'acme', 'sb-id': 'raw-1' },
+          },
+        ],
+      });
+      await producer.disconnect();
+      const message = await got;
+      expect(message.body).toEqual({ hello: 'kafka' });
+      expect(message.headers).toEqual({ tenant: 'acme' });
+      expect(message.key).toBe('k1');
+      expect(message.id).toBe('raw-1');
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('a raw consumer reads what Switchboard sends: value bytes, sb- headers and user headers, key', async () => {
+    const topic = fresh('raw-out');
+    const bus = createBus({ transport: transportFromUrl(`${url}${FAST}`) });
+    const consumer = kafka.consumer({ groupId: `raw-${randomUUID()}` });
+    try {
+      const { id } = await bus.send(topic, { n: 1 }, { headers: { region: 'eu' }, key: 'order-7' });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const record = await new Promise<kafkajs.KafkaMessage>((resolve) => {
+        void consumer.run({ eachMessage: async ({ message }) => resolve(message) });
+      });
+      expect(JSON.parse(record.value!.toString('utf8'))).toEqual({ n: 1 });
+      expect(record.key!.toString()).toBe('order-7');
+      expect(record.headers!.region!.toString()).toBe('eu');
+      expect(record.headers!['sb-id']!.toString()).toBe(id);
+    } finally {
+      await consumer.disconnect();
+      await bus.close();
+    }
+  });
+
+  it('a raw record with an undecodable value and no headers is dead-lettered with DECODE_FAILED; the next one is handled', async () => {
+    const queue = fresh('raw-bad');
+    const bus = createBus({ transport: transportFromUrl(`${url}${FAST}`), onError: () => undefined });
+    try {
+      const handled: unknown[] = [];
+      const good = new Promise<void>(
+        (resolve) =>
+          void bus.receive(queue, (m) => {
+            handled.push(m.body);
+            resolve();
+          }),
+      );
+      const dead = new Promise<Message<unknown>>(
+        (resolve) => void bus.receive(`${queue}.dead-letter`, (m) => resolve(m)),
+      );
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: queue, messages: [{ value: '{not json' }, { value: '"fine"' }] });
+      await producer.disconnect();
+      await good;
+      const letter = await dead;
+      expect(handled).toEqual(['fine']);
+      expect(letter.failure?.errorCode).toBe('DECODE_FAILED');
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('rejects a topic name Kafka refuses with INVALID_ARGUMENT before anything is sent', async () => {
+    const bus = createBus({ transport: transportFromUrl(`${url}${FAST}`) });
+    try {
+      await expect(bus.send('orders:eu', { x: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('maps a record over the broker limit to PAYLOAD_TOO_LARGE when maxPayloadBytes is set above it', async () => {
+    const topic = fresh('too-large');
+    const transport = kafkaTransport({ brokers, maxPayloadBytes: 4 * 1024 * 1024 });
+    try {
+      await transport.connect();
+      const body = new Uint8Array(2 * 1024 * 1024);
+      const error = await transport
+        .publish({ kind: 'queue', name: topic }, [{ id: 'x', body, headers: {} }])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(MessagingError.is(error, 'PAYLOAD_TOO_LARGE')).toBe(true);
+      expect((error as MessagingError).retryable).toBe(false);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('an unreachable broker list fails with a retryable UNAVAILABLE within the connect timeout', async () => {
+    const transport = kafkaTransport({ brokers: ['127.0.0.1:1', '127.0.0.1:2'], connectTimeoutMs: 1500 });
+    const error = await transport.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(MessagingError.is(error, 'UNAVAILABLE')).toBe(true);
+    expect((error as MessagingError).retryable).toBe(true);
+    await transport.close();
+  });
+
+  it('a SASL failure is typed and never prints the password', async () => {
+    const transport = transportFromUrl(`kafka://alice:hunter2-secret@${brokers[0]}?connectTimeoutMs=3000`);
+    const error = await transport.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MessagingError);
+    // The test broker has no SASL listener: the handshake is refused, which is an authentication failure too.
+    expect((error as MessagingError).code).toBe('UNAUTHENTICATED');
+    expect((error as MessagingError).retryable).toBe(false);
+    expect(String((error as Error).message)).not.toContain('hunter2-secret');
+    await transport.close();
+  });
+});
