@@ -9,10 +9,10 @@ import type { WireMessage } from '@switchboard/core';
 export const FIELD = { body: 'body', key: 'key', expiresAt: 'exp', headerPrefix: 'h:' } as const;
 
 /**
- * The content type given to an entry that has no `body` field. No codec accepts it, so the bus
- * dead-letters the entry with DECODE_FAILED and the consumer goes on.
+ * Why an entry without a `body` field is not a Switchboard message: set as `Delivery.invalid`, so the bus
+ * dead-letters the entry with DECODE_FAILED and this text, and the consumer goes on.
  */
-export const MISSING_BODY_CONTENT_TYPE = 'application/x-invalid; reason="the stream entry has no body field"';
+export const MISSING_BODY = 'the stream entry has no body field';
 
 /** A stream entry decoded into what a delivery carries. */
 export interface DecodedEntry {
@@ -21,6 +21,8 @@ export interface DecodedEntry {
   readonly key: string | undefined;
   /** When the entry expires (ms since the epoch), or undefined. */
   readonly expiresAt: number | undefined;
+  /** Why the entry cannot be a Switchboard message (see {@link MISSING_BODY}), or undefined. */
+  readonly invalid: string | undefined;
 }
 
 /** A field value as ioredis sends it. */
@@ -44,7 +46,7 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * Decodes the flat field list of an entry (as Buffers). Unknown fields are ignored; a missing `body`
- * yields an empty body with {@link MISSING_BODY_CONTENT_TYPE}, so the bus dead-letters it.
+ * yields an empty body marked `invalid` ({@link MISSING_BODY}), so the bus dead-letters it.
  */
 export function decodeFields(fields: readonly Buffer[]): DecodedEntry {
   let body: Uint8Array | undefined;
@@ -67,9 +69,6 @@ export function decodeFields(fields: readonly Buffer[]): DecodedEntry {
       if (Number.isFinite(at)) expiresAt = at;
     }
   }
-  if (body === undefined) {
-    headers['sb-content-type'] = MISSING_BODY_CONTENT_TYPE;
-    body = EMPTY;
-  }
-  return { body, headers, key, expiresAt };
+  if (body === undefined) return { body: EMPTY, headers, key, expiresAt, invalid: MISSING_BODY };
+  return { body, headers, key, expiresAt, invalid: undefined };
 }

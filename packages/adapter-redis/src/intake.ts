@@ -23,6 +23,7 @@ class StreamDelivery implements Delivery {
   readonly headers: Readonly<Record<string, string>>;
   readonly key: string | undefined;
   readonly redeliveries: number;
+  readonly invalid: string | undefined;
 
   constructor(
     private readonly intake: Intake,
@@ -32,6 +33,7 @@ class StreamDelivery implements Delivery {
     this.headers = entry.headers;
     this.key = entry.key;
     this.redeliveries = entry.redeliveries;
+    this.invalid = entry.invalid;
   }
 
   ack(): Promise<void> {

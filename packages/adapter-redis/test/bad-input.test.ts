@@ -78,13 +78,36 @@ describe.skipIf(!url)('bad input against a real Redis', () => {
       await raw.xadd(stream, '*', 'body', '{not json');
       await raw.xadd(stream, '*', 'body', '{"ok":true}');
       await good.waitFor(1);
-      // The dead letters cannot be decoded either (that is why they are dead), so read them raw.
+      // On the wire: two entries in the dead-letter stream with the bus's error headers.
       const dead = await raw.xrange(deadStream, '-', '+');
       expect(dead.map(([, f]) => f[f.indexOf('h:sb-error-code') + 1])).toEqual([
         'DECODE_FAILED',
         'DECODE_FAILED',
       ]);
       expect(good.items).toEqual([{ ok: true }]);
+      // Through the bus: dead letters whose body cannot be decoded arrive with their raw bytes as the body.
+      const letters = new Collector<{ body: unknown; code?: string; error?: string; from?: string }>();
+      await bus.receive(
+        `${queue}.dead-letter`,
+        (m) =>
+          letters.add({
+            body: m.body,
+            code: m.failure?.errorCode,
+            error: m.failure?.error,
+            from: m.failure?.originalDestination,
+          }),
+        { concurrency: 1 },
+      );
+      await letters.waitFor(2);
+      const [missing, undecodable] = letters.items;
+      expect(missing!.code).toBe('DECODE_FAILED');
+      expect(missing!.error).toContain('the stream entry has no body field');
+      expect(missing!.from).toBe(queue);
+      // Its body is empty, which JSON (no content type) decodes as undefined.
+      expect(missing!.body).toBeUndefined();
+      expect(undecodable!.code).toBe('DECODE_FAILED');
+      expect(undecodable!.from).toBe(queue);
+      expect(Buffer.from(undecodable!.body as Uint8Array).toString('utf8')).toBe('{not json');
     } finally {
       await bus.close();
       await raw.del(stream, deadStream);
