@@ -23,7 +23,6 @@ export function buildWireMessage(
   component: string,
   extras?: ReservedExtras,
 ): WireMessage {
-  const userHeaders = checkHeaders(options?.headers);
   const { bytes, contentType } = codecs.encode(body);
   if (bytes.length > capabilities.maxPayloadBytes) {
     throw new MessagingError(
@@ -32,26 +31,35 @@ export function buildWireMessage(
       { component: 'bus' },
     );
   }
-  const id = checkString('id', options?.id) ?? newMessageId();
-  const headers: Record<string, string> = options?.headers ? { ...userHeaders } : {};
+  if (options === undefined) {
+    // The common case: no options to validate.
+    const id = newMessageId();
+    const headers: Record<string, string> = { [H.id]: id, [H.timestamp]: String(Date.now()) };
+    if (contentType !== 'application/json') headers[H.contentType] = contentType;
+    if (extras) Object.assign(headers, extras);
+    return { id, body: bytes, headers };
+  }
+  const userHeaders = checkHeaders(options.headers);
+  const id = checkString('id', options.id) ?? newMessageId();
+  const headers: Record<string, string> = options.headers ? { ...userHeaders } : {};
   headers[H.id] = id;
   headers[H.timestamp] = String(Date.now());
   if (contentType !== 'application/json') headers[H.contentType] = contentType;
-  const correlationId = checkString('correlationId', options?.correlationId);
+  const correlationId = checkString('correlationId', options.correlationId);
   if (correlationId !== undefined) headers[H.correlationId] = correlationId;
-  const key = checkString('key', options?.key);
+  const key = checkString('key', options.key);
   if (extras) Object.assign(headers, extras);
   return {
     id,
     body: bytes,
     headers,
     key,
-    delayMs: gated('delayMs', checkInteger('delayMs', options?.delayMs, 0), capabilities.delay, component),
-    ttlMs: gated('ttlMs', checkInteger('ttlMs', options?.ttlMs, 1), capabilities.ttl, component),
-    dedupeId: gated('dedupeId', checkString('dedupeId', options?.dedupeId), capabilities.dedupe, component),
+    delayMs: gated('delayMs', checkInteger('delayMs', options.delayMs, 0), capabilities.delay, component),
+    ttlMs: gated('ttlMs', checkInteger('ttlMs', options.ttlMs, 1), capabilities.ttl, component),
+    dedupeId: gated('dedupeId', checkString('dedupeId', options.dedupeId), capabilities.dedupe, component),
     priority: gated(
       'priority',
-      checkInteger('priority', options?.priority, 0, 9),
+      checkInteger('priority', options.priority, 0, 9),
       capabilities.priority,
       component,
     ),

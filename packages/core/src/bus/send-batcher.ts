@@ -1,6 +1,7 @@
 import { MessagingError } from '../errors.js';
 import type { SendResult } from '../message.js';
 import type { Destination, PublishOptions, WireMessage } from '../transport/contract.js';
+import { defer } from '../util/defer.js';
 
 /** How the batcher hands a batch to the transport. */
 export type PublishFn = (
@@ -40,7 +41,8 @@ interface Lane {
  * batch's error otherwise — nothing is reported sent that the broker did not take.
  */
 export class SendBatcher {
-  private readonly lanes = new Map<string, Lane>();
+  private readonly queueLanes = new Map<string, Lane>();
+  private readonly topicLanes = new Map<string, Lane>();
   private readonly idleWaiters: (() => void)[] = [];
   private outstanding = 0;
 
@@ -86,11 +88,11 @@ export class SendBatcher {
   }
 
   private laneOf(destination: Destination): Lane {
-    const id = `${destination.kind}:${destination.name}`;
-    let lane = this.lanes.get(id);
+    const lanes = destination.kind === 'queue' ? this.queueLanes : this.topicLanes;
+    let lane = lanes.get(destination.name);
     if (!lane) {
       lane = { destination, pending: [], inFlight: 0, scheduled: false };
-      this.lanes.set(id, lane);
+      lanes.set(destination.name, lane);
     }
     return lane;
   }
@@ -98,7 +100,7 @@ export class SendBatcher {
   private schedule(lane: Lane): void {
     if (lane.scheduled || lane.inFlight >= this.limits.maxInFlight) return;
     lane.scheduled = true;
-    queueMicrotask(() => {
+    defer(() => {
       lane.scheduled = false;
       this.pump(lane);
     });

@@ -11,8 +11,11 @@ function invalid(message: string): MessagingError {
   return new MessagingError('INVALID_ARGUMENT', message, { component: 'bus' });
 }
 
+const validNames = new Set<string>();
+
 /** Checks a queue, topic or group name; `wildcards` also allows `*`, `#` and `>`. */
 export function checkName(what: string, name: unknown, wildcards = false): string {
+  if (!wildcards && validNames.has(name as string)) return name as string;
   if (typeof name !== 'string' || name.length === 0) {
     throw invalid(`${what} must be a non-empty string, got ${name === '' ? 'an empty string' : typeof name}`);
   }

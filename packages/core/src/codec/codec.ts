@@ -19,7 +19,10 @@ export interface Codec {
 /** Strict UTF-8 decoding: invalid byte sequences throw instead of turning into U+FFFD. */
 function decodeUtf8(bytes: Uint8Array): string {
   if (!isUtf8(bytes)) throw new TypeError('the body is not valid UTF-8');
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer.toString('utf8');
 }
 
 /**
@@ -64,14 +67,25 @@ export const defaultCodecs: readonly Codec[] = [bytesCodec, jsonCodec, textCodec
 export class CodecSet {
   private readonly byType = new Map<string, Codec>();
 
+  /** True when only the default codecs are in use, so the choice needs no search. */
+  private readonly defaultsOnly: boolean;
+
   constructor(private readonly codecs: readonly Codec[]) {
     for (const codec of codecs)
       if (!this.byType.has(codec.contentType)) this.byType.set(codec.contentType, codec);
+    this.defaultsOnly =
+      codecs.length === defaultCodecs.length && codecs.every((codec, i) => codec === defaultCodecs[i]);
+  }
+
+  private pick(body: unknown): Codec | undefined {
+    if (this.defaultsOnly) return body instanceof Uint8Array ? bytesCodec : jsonCodec;
+    for (const codec of this.codecs) if (codec.accepts(body)) return codec;
+    return undefined;
   }
 
   /** Encodes `body`; throws INVALID_ARGUMENT naming what could not be encoded. */
   encode(body: unknown): { bytes: Uint8Array; contentType: string } {
-    const codec = this.codecs.find((candidate) => candidate.accepts(body));
+    const codec = this.pick(body);
     if (!codec)
       throw new MessagingError('INVALID_ARGUMENT', 'no codec accepts this body', { component: 'bus' });
     try {

@@ -1,5 +1,6 @@
 import { MessagingError } from '../errors.js';
 import type { Delivery, DeliveryHandler, NackOptions } from '../transport/contract.js';
+import { defer, RESOLVED } from '../util/defer.js';
 import type { DelayTimers } from './delay-timers.js';
 import { Deque } from './deque.js';
 
@@ -52,12 +53,12 @@ class MemoryDelivery implements Delivery {
 
   ack(): Promise<void> {
     this.queue.settle(this, undefined);
-    return Promise.resolve();
+    return RESOLVED;
   }
 
   nack(options: NackOptions): Promise<void> {
     this.queue.settle(this, options);
-    return Promise.resolve();
+    return RESOLVED;
   }
 }
 
@@ -73,6 +74,7 @@ export class MemoryQueue {
   private readonly spaceWaiters = new Set<() => void>();
   private nextConsumer = 0;
   private pumpScheduled = false;
+  private pumping = false;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -145,7 +147,7 @@ export class MemoryQueue {
   schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
-    queueMicrotask(() => {
+    defer(() => {
       this.pumpScheduled = false;
       this.pump();
     });
@@ -161,10 +163,20 @@ export class MemoryQueue {
       this.enqueue(delivery.stored, nack.delayMs);
     }
     this.wakePublishers();
-    this.schedulePump();
+    this.pump();
   }
 
   private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      this.deliverReady();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private deliverReady(): void {
     const now = Date.now();
     while (this.ready.length > 0) {
       const consumer = this.pickConsumer(this.peekAvoid());

@@ -12,6 +12,7 @@ import type {
   Transport,
   WireMessage,
 } from '../transport/contract.js';
+import { defer } from '../util/defer.js';
 import { brokerNamed, type MemoryBroker, store } from './memory-broker.js';
 import { MemoryConsumer, type MemoryQueue } from './memory-queue.js';
 
@@ -143,7 +144,7 @@ class MemoryTransport implements Transport<MemoryNative> {
   async reply(address: string, message: WireMessage): Promise<void> {
     this.assertOpen();
     const deliver = this.native.inboxes.get(address);
-    if (deliver) queueMicrotask(() => deliver({ body: message.body, headers: message.headers }));
+    if (deliver) defer(() => deliver({ body: message.body, headers: message.headers }));
   }
 
   async close(): Promise<void> {
