@@ -1,8 +1,9 @@
 import type { MeasurementEntry } from '../harness/types.js';
 import { memoryMeasurements } from './memory.js';
+import { redisSwitchboard } from './redis.js';
 
 /**
  * Switchboard's measurements ('switchboard' impl), one per broker and mode, registered like the raw
  * ones in ../raw/index.ts. Adapter measurements load their adapter through `connect(url)`.
  */
-export const switchboardMeasurements: MeasurementEntry[] = [...memoryMeasurements];
+export const switchboardMeasurements: MeasurementEntry[] = [...memoryMeasurements, ...redisSwitchboard];
