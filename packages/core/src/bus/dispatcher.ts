@@ -22,6 +22,18 @@ export class Dispatcher {
   /** The transport's delivery callback. */
   readonly onDelivery = (delivery: Delivery): void => {
     if (this.stopped) return;
+    if (this.ready.length === 0 && this.running < this.concurrency) {
+      const key = keyOf(delivery);
+      if (key === undefined) {
+        this.start(delivery, undefined);
+        return;
+      }
+      if (!this.busyKeys.has(key)) {
+        this.busyKeys.add(key);
+        this.start(delivery, key);
+        return;
+      }
+    }
     this.ready.push(delivery);
     this.pump();
   };

@@ -5,7 +5,9 @@ import { H, userHeadersOf } from '../wire/reserved-headers.js';
 
 /** The attempt number of a delivery: the `sb-attempt` header (1 when absent) plus the broker's redeliveries. */
 export function attemptOf(delivery: Pick<Delivery, 'headers' | 'redeliveries'>): number {
-  const carried = Number.parseInt(delivery.headers[H.attempt] ?? '1', 10);
+  const header = delivery.headers[H.attempt];
+  if (header === undefined) return 1 + delivery.redeliveries;
+  const carried = Number.parseInt(header, 10);
   return (Number.isFinite(carried) && carried > 0 ? carried : 1) + delivery.redeliveries;
 }
 
