@@ -20,7 +20,8 @@ for (const folder of folders) {
   if (!pkg.exports) continue;
   const name = pkg.name ?? relative(root, folder);
   const exportsMap = typeof pkg.exports === 'string' ? { '.': pkg.exports } : pkg.exports;
-  if (existsSync(join(folder, 'src/index.ts')) && !exportsMap['.']) problems.push(`${name}: src/index.ts exists but "." is not exported`);
+  if (existsSync(join(folder, 'src/index.ts')) && !exportsMap['.'])
+    problems.push(`${name}: src/index.ts exists but "." is not exported`);
   for (const [subpath, target] of Object.entries(exportsMap)) {
     if (subpath === './package.json') continue;
     const conditions = typeof target === 'string' ? { default: target } : target;
@@ -30,16 +31,21 @@ for (const folder of folders) {
       continue;
     }
     const source = js.replace('./dist/', 'src/').replace(/\.js$/, '.ts');
-    if (!existsSync(join(folder, source))) problems.push(`${name}: export "${subpath}" → ${js} has no source ${source}`);
-    if (conditions.types !== js.replace(/\.js$/, '.d.ts')) problems.push(`${name}: export "${subpath}" needs "types": "${js.replace(/\.js$/, '.d.ts')}"`);
+    if (!existsSync(join(folder, source)))
+      problems.push(`${name}: export "${subpath}" → ${js} has no source ${source}`);
+    if (conditions.types !== js.replace(/\.js$/, '.d.ts'))
+      problems.push(`${name}: export "${subpath}" needs "types": "${js.replace(/\.js$/, '.d.ts')}"`);
     if (built) {
       for (const out of [js, conditions.types]) {
-        if (out && !existsSync(join(folder, out))) problems.push(`${name}: export "${subpath}" → ${out} was not built`);
+        if (out && !existsSync(join(folder, out)))
+          problems.push(`${name}: export "${subpath}" → ${out} was not built`);
       }
     }
     if (subpath === '.') {
-      if (pkg.main && pkg.main !== js) problems.push(`${name}: "main" (${pkg.main}) differs from the "." export (${js})`);
-      if (pkg.types && pkg.types !== conditions.types) problems.push(`${name}: "types" differs from the "." export`);
+      if (pkg.main && pkg.main !== js)
+        problems.push(`${name}: "main" (${pkg.main}) differs from the "." export (${js})`);
+      if (pkg.types && pkg.types !== conditions.types)
+        problems.push(`${name}: "types" differs from the "." export`);
     }
   }
 }
@@ -55,7 +61,8 @@ function workspaceFolders() {
   for (const parent of ['packages', 'examples', 'tests']) {
     const dir = join(root, parent);
     if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) out.push(join(dir, entry.name));
+    for (const entry of readdirSync(dir, { withFileTypes: true }))
+      if (entry.isDirectory()) out.push(join(dir, entry.name));
   }
   out.push(join(root, 'bench'));
   return out;
