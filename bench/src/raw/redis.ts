@@ -5,8 +5,8 @@ import type { MeasurementEntry, MeasureOptions, MeasureResult } from '../harness
 
 // ioredis used well: XADD pipelined BATCH at a time (two pipelines in flight); the consumer reads
 // with XREADGROUP COUNT 100 and XACKs each read without waiting for the reply before reading again.
-// Every XADD trims with `MAXLEN ~ 1000000`, the Switchboard adapter's default `maxLength`, so both
-// sides ask Redis for the same work (a stream bounded in memory). Request/reply: LPUSH of the request
+// Every XADD trims with `MAXLEN ~ 1000000`, the bound of the Switchboard adapter's default `maxLength`
+// (which trims once per batch), so both sides keep the stream bounded in memory. Request/reply: LPUSH of the request
 // (carrying the requester's reply list) onto a request list, BRPOP by the responder, LPUSH of the reply
 // onto the per-requester list, BRPOP by the requester — each side on its own connection.
 

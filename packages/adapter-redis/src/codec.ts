@@ -42,6 +42,69 @@ export function encodeFields(message: WireMessage, out: FieldValue[], now: numbe
   return out;
 }
 
+/** Largest packed batch one publish script call carries (a single bigger message travels alone). */
+export const MAX_PACKED_BYTES = 1 << 20;
+
+/**
+ * Packs messages for the publish script (`PUBLISH` in scripts.ts) in one pass: per message a big-endian
+ * u32 count of field strings, then each field name and value as a u32 byte length and its bytes — the
+ * fields of docs/wire-format/redis.md, in the order {@link encodeFields} writes them. Calls `emit` with
+ * each packed chunk, at most {@link MAX_PACKED_BYTES} unless a single message is bigger. Every chunk is
+ * a fresh Buffer: ioredis may write an argument again later (a cluster redirection).
+ */
+export function packMessages(
+  messages: readonly WireMessage[],
+  now: number,
+  emit: (packed: Buffer) => void,
+): void {
+  let buf: Buffer | undefined;
+  let off = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const headers = message.headers;
+    const key = message.key;
+    const expires = message.ttlMs === undefined ? undefined : String(now + message.ttlMs);
+    // An upper bound of the packed size: UTF-8 takes at most 3 bytes per UTF-16 unit.
+    let bound = 16 + message.body.byteLength;
+    let fields = 2;
+    if (key !== undefined) {
+      bound += 11 + key.length * 3;
+      fields += 2;
+    }
+    if (expires !== undefined) {
+      bound += 11 + expires.length;
+      fields += 2;
+    }
+    for (const name in headers) {
+      bound += 8 + (name.length + 2 + (headers[name] as string).length) * 3;
+      fields += 2;
+    }
+    if (buf === undefined || off + bound > buf.length) {
+      if (buf !== undefined && off > 0) emit(buf.subarray(0, off));
+      buf = Buffer.allocUnsafe(Math.max(bound, Math.min(MAX_PACKED_BYTES, bound * (messages.length - i))));
+      off = 0;
+    }
+    buf.writeUInt32BE(fields, off);
+    off = putString(buf, off + 4, FIELD.body);
+    const body = message.body;
+    buf.writeUInt32BE(body.byteLength, off);
+    buf.set(body, off + 4);
+    off += 4 + body.byteLength;
+    if (key !== undefined) off = putString(buf, putString(buf, off, FIELD.key), key);
+    if (expires !== undefined) off = putString(buf, putString(buf, off, FIELD.expiresAt), expires);
+    for (const name in headers) {
+      off = putString(buf, putString(buf, off, FIELD.headerPrefix + name), headers[name] as string);
+    }
+  }
+  if (buf !== undefined && off > 0) emit(buf.subarray(0, off));
+}
+
+function putString(buf: Buffer, off: number, value: string): number {
+  const length = buf.write(value, off + 4);
+  buf.writeUInt32BE(length, off);
+  return off + 4 + length;
+}
+
 const EMPTY = new Uint8Array(0);
 
 /**

@@ -25,7 +25,8 @@ interface Rule {
  */
 const RULES: readonly Rule[] = [
   {
-    match: /^WRONGTYPE/,
+    // Inside a script (sends) Redis 6.2 prefixes the error with the script's name: `…: WRONGTYPE …`.
+    match: /^WRONGTYPE|: WRONGTYPE /,
     code: 'CONFLICT',
     retryable: false,
     fix: (c) =>
@@ -38,13 +39,13 @@ const RULES: readonly Rule[] = [
     fix: () => 'Redis refused the credentials — check username and password in the URL or options',
   },
   {
-    match: /^NOPERM/,
+    match: /^NOPERM|: NOPERM /,
     code: 'PERMISSION_DENIED',
     retryable: false,
     fix: (c) => `the Redis user may not run this command on ${c.key ?? 'this key'} — grant it in the ACL`,
   },
   {
-    match: /^(OOM|MISCONF)/,
+    match: /^(OOM|MISCONF)|: (OOM|MISCONF) /,
     code: 'UNAVAILABLE',
     retryable: true,
     fix: () =>

@@ -22,7 +22,7 @@ export interface RedisTransportOptions {
   readonly blockMs?: number | undefined;
   /** Most entries one read (XREADGROUP / XREAD COUNT) fetches, capped by the free prefetch. Default 100. */
   readonly batchSize?: number | undefined;
-  /** Approximate upper bound of a stream's length (XADD MAXLEN ~); 0 disables trimming. Default 1,000,000. */
+  /** Approximate upper bound of a stream's length (XTRIM MAXLEN ~ after each batch of sends); 0 disables trimming. Default 1,000,000. */
   readonly maxLength?: number | undefined;
   /** Largest encoded body in bytes; the bus rejects bigger ones with PAYLOAD_TOO_LARGE. Default 1 MiB. */
   readonly maxPayloadBytes?: number | undefined;

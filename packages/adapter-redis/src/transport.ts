@@ -13,7 +13,7 @@ import {
   type WireMessage,
 } from '@switchboard/core';
 import type { Cluster, Redis } from 'ioredis';
-import { encodeFields, type FieldValue } from './codec.js';
+import { encodeFields, type FieldValue, packMessages } from './codec.js';
 import { type Client, openBlocking, openClient, whenReady } from './connection.js';
 import { EphemeralSubscription } from './ephemeral-subscription.js';
 import { closedError, type ErrorContext, mapError } from './errors.js';
@@ -31,6 +31,7 @@ export interface RedisNative {
 }
 
 const NAME = 'adapter-redis';
+const isDelayed = (message: WireMessage): boolean => message.delayMs !== undefined && message.delayMs > 0;
 const noncePrefix = randomBytes(6).toString('hex');
 let nonceCounter = 0;
 
@@ -43,7 +44,6 @@ export class RedisTransport implements Transport<RedisNative> {
   private connecting: Promise<Client> | undefined;
   private closing: Promise<void> | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
-  private readonly trim: readonly (string | number)[];
 
   constructor(private readonly options: ResolvedOptions) {
     this.capabilities = {
@@ -58,7 +58,6 @@ export class RedisTransport implements Transport<RedisNative> {
       wildcards: false,
       maxPayloadBytes: options.maxPayloadBytes,
     };
-    this.trim = options.maxLength > 0 ? ['MAXLEN', '~', options.maxLength] : [];
     const self = this;
     this.native = {
       get client(): Redis | Cluster {
@@ -108,26 +107,31 @@ export class RedisTransport implements Transport<RedisNative> {
     const context = this.context(`publish to ${destination.kind} ${destination.name}`, key);
     if (client.status !== 'ready') await whenReady(client, context, options?.signal);
     const now = Date.now();
-    const pipeline = client.pipeline();
+    let immediate: readonly WireMessage[] = messages;
     let delayed: FieldValue[] | undefined;
-    for (const message of messages) {
-      if (message.delayMs !== undefined && message.delayMs > 0) {
-        delayed ??= [];
+    if (messages.some(isDelayed)) {
+      immediate = messages.filter((message) => !isDelayed(message));
+      delayed = [];
+      for (const message of messages) {
+        if (!isDelayed(message)) continue;
         const fields = encodeFields(message, [], now);
         delayed.push(String(message.delayMs), packDelayed(`${noncePrefix}${++nonceCounter}`, fields));
-      } else {
-        const args: (string | number | Buffer)[] = [key, ...this.trim, '*'];
-        pipeline.call('XADD', encodeFields(message, args as FieldValue[], now));
       }
     }
-    if (delayed) scripts(pipeline as unknown as Client).sbAddDelayed(delayedKey(key), ...delayed);
-    let results: [Error | null, unknown][] | null;
+    const commands = scripts(client);
+    const calls: Promise<unknown>[] = [];
+    packMessages(immediate, now, (packed) => {
+      calls.push(commands.sbPublish(key, packed, this.options.maxLength));
+    });
+    if (delayed && delayed.length > 0) calls.push(commands.sbAddDelayed(delayedKey(key), ...delayed));
     try {
-      results = await pipeline.exec();
+      if (calls.length === 1) await calls[0];
+      else await Promise.all(calls);
     } catch (error) {
+      // Settle the other calls too, so none is left with an unhandled rejection.
+      await Promise.allSettled(calls);
       throw mapError(error, context);
     }
-    for (const [error] of results ?? []) if (error) throw mapError(error, context);
   }
 
   async subscribe(
