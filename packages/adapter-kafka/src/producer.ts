@@ -21,6 +21,8 @@ export interface ProducerSettings {
 
 /** Most bytes of record values coalesced into one produce request. */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+/** Most records coalesced into one request: kafkajs groups records per partition in quadratic time. */
+const MAX_REQUEST_RECORDS = 2000;
 
 interface Entry {
   readonly topic: string;
@@ -94,15 +96,19 @@ export class ProducerSlot {
     if (this.inFlight) return;
     const batch: Entry[] = [];
     let bytes = 0;
+    let count = 0;
     while (this.pending.length > 0) {
       const next = this.pending[0]!;
       if (next.cancelled) {
         this.pending.shift();
         continue;
       }
-      if (batch.length > 0 && bytes + next.bytes > MAX_REQUEST_BYTES) break;
+      const full =
+        bytes + next.bytes > MAX_REQUEST_BYTES || count + next.records.length > MAX_REQUEST_RECORDS;
+      if (batch.length > 0 && full) break;
       batch.push(this.pending.shift()!);
       bytes += next.bytes;
+      count += next.records.length;
     }
     if (batch.length === 0) return;
     const run = { batch };
