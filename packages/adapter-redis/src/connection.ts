@@ -105,14 +105,21 @@ export async function openClient(options: ResolvedOptions): Promise<Client> {
   throw mapError(last, context);
 }
 
-/** A second connection to the same server(s), for blocking reads, connected before it is returned. */
-export async function openBlocking(client: Client, options: ResolvedOptions): Promise<Client> {
-  const copy =
-    client instanceof Cluster ? client.duplicate() : client.duplicate({ connectionName: 'sb-read' });
+/**
+ * Another connection to the same server(s), connected before it is returned: for blocking reads
+ * (`sb-read`), or for acknowledgements (`sb-ack`).
+ */
+export async function openBlocking(
+  client: Client,
+  options: ResolvedOptions,
+  name: 'sb-read' | 'sb-ack' = 'sb-read',
+): Promise<Client> {
+  const copy = client instanceof Cluster ? client.duplicate() : client.duplicate({ connectionName: name });
   try {
     await connectOne(copy, options.connectTimeoutMs);
   } catch (error) {
-    throw mapError(error, { action: 'open a reading connection', url: options.displayUrl });
+    const action = name === 'sb-read' ? 'open a reading connection' : 'open a connection for acks';
+    throw mapError(error, { action, url: options.displayUrl });
   }
   return copy;
 }

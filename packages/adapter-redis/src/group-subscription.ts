@@ -18,6 +18,8 @@ const RETURNED_IDLE_MS = 10 * 365 * 24 * 3600 * 1000;
 /** What a group subscription is started with. */
 export interface GroupSpec {
   readonly client: Client;
+  /** The connection for XACK (shared by the transport's group subscriptions). */
+  readonly acker: Client;
   readonly reader: Client;
   readonly options: ResolvedOptions;
   readonly stream: string;
@@ -50,7 +52,7 @@ export class GroupSubscription implements Subscription, Settler {
 
   constructor(private readonly spec: GroupSpec) {
     this.intake = new Intake(spec.prefetch, spec.onDelivery, this);
-    this.acks = new AckBatcher(spec.client, spec.stream, spec.group, spec.context);
+    this.acks = new AckBatcher(spec.acker, spec.stream, spec.group, spec.context, spec.options.confirmAcks);
     this.scheduler = new DelayScheduler(spec.client, spec.stream, spec.options, spec.context);
     this.loop = new ReadLoop(
       spec.reader,

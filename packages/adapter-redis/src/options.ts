@@ -24,6 +24,13 @@ export interface RedisTransportOptions {
   readonly batchSize?: number | undefined;
   /** Approximate upper bound of a stream's length (XTRIM MAXLEN ~ after each batch of sends); 0 disables trimming. Default 1,000,000. */
   readonly maxLength?: number | undefined;
+  /**
+   * Wait for the server's reply to the `XACK` before `ack()` resolves (the bus frees the handler's slot
+   * only then: a round trip per batch of acks). Default false: `ack()` resolves once the ack is queued on
+   * the ack connection (written within the event-loop turn); an ack that fails leaves the entry pending,
+   * so it is redelivered after the ack deadline — at least once either way.
+   */
+  readonly confirmAcks?: boolean | undefined;
   /** Largest encoded body in bytes; the bus rejects bigger ones with PAYLOAD_TOO_LARGE. Default 1 MiB. */
   readonly maxPayloadBytes?: number | undefined;
   /** How often a subscription moves due delayed messages into its stream, in ms. Default 200. */
@@ -52,6 +59,7 @@ export interface ResolvedOptions {
   readonly blockMs: number;
   readonly batchSize: number;
   readonly maxLength: number;
+  readonly confirmAcks: boolean;
   readonly maxPayloadBytes: number;
   readonly schedulerIntervalMs: number;
   readonly connectTimeoutMs: number;
@@ -107,6 +115,8 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedOpt
       db = Number(path);
     }
   }
+  if (options.confirmAcks !== undefined && typeof options.confirmAcks !== 'boolean')
+    throw invalid('option confirmAcks must be a boolean');
   if (options.username !== undefined && typeof options.username !== 'string')
     throw invalid('option username must be a string');
   if (options.password !== undefined && typeof options.password !== 'string')
@@ -127,6 +137,7 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedOpt
     blockMs: integer('blockMs', options.blockMs, 1, 60_000, 1000),
     batchSize: integer('batchSize', options.batchSize, 1, 10_000, 100),
     maxLength: integer('maxLength', options.maxLength, 0, Number.MAX_SAFE_INTEGER, 1_000_000),
+    confirmAcks: options.confirmAcks ?? false,
     maxPayloadBytes: integer(
       'maxPayloadBytes',
       options.maxPayloadBytes,

@@ -42,6 +42,8 @@ export class RedisTransport implements Transport<RedisNative> {
   readonly native: RedisNative;
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
+  /** The connection group subscriptions send XACKs on, opened with the first one. */
+  private acking: Promise<Client> | undefined;
   private closing: Promise<void> | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
 
@@ -90,6 +92,18 @@ export class RedisTransport implements Transport<RedisNative> {
       },
     );
     return this.connecting;
+  }
+
+  /**
+   * The shared connection for acknowledgements. Acks wait for their XACK reply before the bus frees the
+   * handler's slot, so they must not queue behind the send scripts in flight on the command connection.
+   */
+  private ackClient(client: Client): Promise<Client> {
+    this.acking ??= openBlocking(client, this.options, 'sb-ack').catch((error: unknown) => {
+      this.acking = undefined;
+      throw error;
+    });
+    return this.acking;
   }
 
   private context(action: string, key?: string): ErrorContext {
@@ -157,6 +171,7 @@ export class RedisTransport implements Transport<RedisNative> {
         });
         subscription = new GroupSubscription({
           client,
+          acker: await this.ackClient(client),
           reader,
           options: this.options,
           stream,
@@ -223,6 +238,8 @@ export class RedisTransport implements Transport<RedisNative> {
       await this.connecting?.catch(() => undefined);
       const client = this.client;
       await Promise.all([...this.closeables].map((c) => c.close().catch(() => undefined)));
+      const acker = await this.acking?.catch(() => undefined);
+      if (acker) await acker.quit().catch(() => acker.disconnect());
       if (client) await client.quit().catch(() => client.disconnect());
     })();
     return this.closing;

@@ -26,6 +26,7 @@ describe('options and URLs', () => {
     expect(() => redisTransport({ blockMs: -1 })).toThrow(/blockMs/);
     expect(() => redisTransport({ keyPrefix: 'a{b}' })).toThrow(/keyPrefix/);
     expect(() => redisTransport({ batchSize: 1.5 })).toThrow(/batchSize/);
+    expect(() => redisTransport({ confirmAcks: 'yes' as unknown as boolean })).toThrow(/confirmAcks/);
   });
 
   it('never prints the password of a malformed URL', () => {

@@ -64,6 +64,28 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
     await transport.close();
   });
 
+  it.each([false, true])(
+    'acks are all sent before a receiver closes: nothing stays pending (confirmAcks %s)',
+    async (confirmAcks) => {
+      const queue = fresh('acks');
+      const stream = `sb:q:{${queue}}`;
+      const bus = createBus({ transport: redisTransport({ url, confirmAcks }) });
+      const got = new Collector<number>();
+      try {
+        await bus.receive<number>(queue, (m) => got.add(m.body), { concurrency: 8 });
+        await Promise.all(Array.from({ length: 300 }, (_, i) => bus.send(queue, i)));
+        await got.waitFor(300);
+        await bus.close();
+        const [pending] = (await raw.xpending(stream, 'switchboard')) as [number];
+        expect(pending).toBe(0);
+        expect(got.items.sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+      } finally {
+        await bus.close();
+        await raw.del(stream);
+      }
+    },
+  );
+
   it('a closed receiver leaves no consumer behind, and its unsettled messages go to the next receiver', async () => {
     const queue = fresh('handover');
     const stream = `sb:q:{${queue}}`;
