@@ -82,7 +82,10 @@ const RULES: readonly Rule[] = [
   },
   {
     match: (c, m) =>
-      socketCodes.has(String(c)) || c === 320 || c === 541 || /closed|ended|ECONNREFUSED|socket|heartbeat/i.test(m),
+      socketCodes.has(String(c)) ||
+      c === 320 ||
+      c === 541 ||
+      /closed|ended|ECONNREFUSED|socket|heartbeat/i.test(m),
     code: 'UNAVAILABLE',
     retryable: true,
     hint: ({ url, message }) => `cannot reach RabbitMQ at ${url}: ${message} — is it running?`,

@@ -1,0 +1,46 @@
+/**
+ * Broker hooks for the RabbitMQ suites: the URL from provisioning (the restartable instance first, so that
+ * C44 can run, else the plain one), with `queueExpiresMs` so that the many fresh queues a run declares are
+ * dropped by RabbitMQ once unused (a 3.10 broker with `ulimit -n 1024` stops accepting connections after a
+ * few hundred idle quorum queues), and dead addresses for C43.
+ */
+import type { BrokerHooks } from '@switchboard/conformance';
+import { isSkipped, provisionBroker } from '@switchboard/conformance/provisioning';
+import { rabbitmqTransport } from '../src/index.js';
+
+/** How long an unused test queue lives. */
+export const TEST_QUEUE_EXPIRES_MS = 120_000;
+
+/** Appends the adapter's `queueExpiresMs` query parameter, understood by `transportFromUrl`. */
+export function withExpiry(url: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}queueExpiresMs=${TEST_QUEUE_EXPIRES_MS}`;
+}
+
+/** The broker URL from provisioning, or the reason there is none. */
+export async function rabbitUrl(): Promise<{
+  url?: string;
+  restart?: () => Promise<string>;
+  reason?: string;
+}> {
+  const persistent = await provisionBroker('rabbitmq', { persistent: true });
+  if (!isSkipped(persistent)) return { url: persistent.url, restart: persistent.restart };
+  const plain = await provisionBroker('rabbitmq');
+  if (isSkipped(plain)) return { reason: plain.reason };
+  return { url: plain.url };
+}
+
+/** Hooks for runConformance. */
+export async function rabbitHooks(): Promise<BrokerHooks> {
+  const found = await rabbitUrl();
+  if (!found.url) return { skip: found.reason ?? 'no RabbitMQ broker' };
+  const base = found.url;
+  const restart = found.restart;
+  return {
+    // The consumer process of C45 connects with connect(url): it must declare queues the same way.
+    url: withExpiry(base),
+    ...(restart ? { restart: async () => void (await restart()) } : {}),
+    unreachable: () => rabbitmqTransport({ url: 'amqp://127.0.0.1:1', connectTimeoutMs: 2000 }),
+    failover: () =>
+      rabbitmqTransport({ url: ['amqp://127.0.0.1:1', base], queueExpiresMs: TEST_QUEUE_EXPIRES_MS }),
+  };
+}
