@@ -7,6 +7,14 @@ import type { ConsumerSpec, StreamManager } from './streams.js';
 
 const NAK = new TextEncoder().encode('-NAK');
 
+/** The ack subject of a JetStream message (the client's JsMsg keeps it as `reply`): one per delivery. */
+function ackSubjectOf(msg: JsMsg): string {
+  return (
+    (msg as JsMsg & { readonly reply?: string }).reply ??
+    `${msg.info.streamSequence}:${msg.info.deliverySequence}`
+  );
+}
+
 /** A JetStream delivery: ack, nak (with the native delay) and the server's delivery count. */
 class JsDelivery extends BaseDelivery {
   constructor(
@@ -26,36 +34,44 @@ class JsDelivery extends BaseDelivery {
 
   async nack(options: NackOptions): Promise<void> {
     if (!this.settle()) return;
-    this.msg.nak(options.delayMs > 0 ? options.delayMs : undefined);
+    const delay = options.delayMs > 0 ? options.delayMs : undefined;
+    this.returns.later(ackSubjectOf(this.msg), () => this.msg.nak(delay));
   }
 
   protected giveBack(): void {
-    this.returns.later(() => this.msg.nak());
+    this.returns.later(ackSubjectOf(this.msg), () => this.msg.nak());
   }
 }
 
 /**
- * Naks of messages given back while a subscription stops. They are held until the server has no interest
- * in the pull inbox any more: a nak sent earlier would have the message redelivered at once to the
- * still-open pull request, racing with the unsubscribe, and a message lost in that race waits out the
- * whole ack deadline on the server.
+ * Naks of a JetStream subscription. While it stops they are held until the server has no pull request of
+ * ours left: nats-server 2.9 loses a nak'ed message that it takes from its redelivery queue while the only
+ * waiting pull requests have lost their interest (`loopAndGatherMsgs` finds no live request and "redoes"
+ * the message by stepping its stream cursor back, which is right for a new message but drops a redelivery),
+ * so the message waits out the whole ack deadline. Interest-less requests are purged when the consumer's
+ * info is read; {@link flush} runs after that. Each delivery (ack reply subject) is nak'ed at most once.
  */
 class Returns {
   private held: (() => void)[] | undefined;
+  private readonly given = new Set<string>();
   constructor(private readonly nc: NatsConnection) {}
 
   hold(): void {
     this.held ??= [];
   }
 
-  /** Runs `giveBack` now, or once the subscription has stopped. */
-  later(giveBack: () => void): void {
-    if (this.held) this.held.push(giveBack);
-    else giveBack();
+  /** Runs `giveBack` for the delivery acked on `reply` now, or once the subscription has stopped. */
+  later(reply: string, giveBack: () => void): void {
+    if (this.given.has(reply)) return;
+    if (this.held) {
+      this.given.add(reply);
+      this.held.push(giveBack);
+    } else giveBack();
   }
 
+  /** Gives back a message that reached the pull inbox after the subscription stopped taking deliveries. */
   nak(reply: string): void {
-    this.later(() => this.nc.publish(reply, NAK));
+    this.later(reply, () => this.nc.publish(reply, NAK));
   }
 
   flush(): void {
@@ -140,7 +156,10 @@ export async function subscribeJetStream(
     stopping ??= (async () => {
       returns.hold();
       gate.stop();
-      await Promise.all([requests?.drain().catch(() => undefined), drainConsume(spec.nc, messages, returns)]);
+      await Promise.all([
+        requests?.drain().catch(() => undefined),
+        drainConsume(spec.nc, messages, returns, () => consumer.info()),
+      ]);
       returns.flush();
     })();
     return stopping;
@@ -163,9 +182,16 @@ export async function subscribeJetStream(
  * Ends a `consume()` without stranding messages already on their way: the client's `close()` unsubscribes
  * its inbox at once, and a message the server sent just before would wait out the ack deadline. So a second
  * subscription on the same inbox is opened first; it gives back whatever arrives until it is drained (UNSUB,
- * then a flush). Once the server has no interest in the inbox it serves no further pull requests to it.
+ * then a flush). Right behind the UNSUB goes `purge` (a consumer info request, which the server answers in
+ * the same read loop): it makes the server drop our pull requests, now without interest, before a
+ * redelivery can be lost to them (see {@link Returns}). Resolves once both are done; the naks go out after.
  */
-async function drainConsume(nc: NatsConnection, messages: ConsumerMessages, returns: Returns): Promise<void> {
+async function drainConsume(
+  nc: NatsConnection,
+  messages: ConsumerMessages,
+  returns: Returns,
+  purge: () => Promise<unknown>,
+): Promise<void> {
   const inbox = (messages as unknown as { inbox?: unknown }).inbox;
   if (typeof inbox !== 'string' || nc.isClosed()) {
     await messages.close().catch(() => undefined);
@@ -178,7 +204,9 @@ async function drainConsume(nc: NatsConnection, messages: ConsumerMessages, retu
   });
   await nc.flush().catch(() => undefined);
   await messages.close().catch(() => undefined);
-  await catcher.drain().catch(() => undefined);
+  const drained = catcher.drain().catch(() => undefined);
+  const purged = nc.isClosed() ? undefined : purge().catch(() => undefined);
+  await Promise.all([drained, purged]);
 }
 
 /** Re-creates a durable stream and consumer that the server lost; `consume()` then picks up again. */
