@@ -60,3 +60,14 @@ describe('redactUrl', () => {
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 });
+
+describe('request()', () => {
+  it('counts connecting and opening the inbox against its timeout (a stuck inbox ends in TIMEOUT)', async () => {
+    const transport = memoryTransport({ broker: 'stuck-inbox' });
+    transport.openInbox = () => new Promise(() => {});
+    const bus = createBus({ transport });
+    const error = await errorOf(bus.request('anyone', 'ping', { timeoutMs: 50 }));
+    expect(error.code).toBe('TIMEOUT');
+    await bus.close();
+  });
+});

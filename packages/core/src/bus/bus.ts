@@ -102,18 +102,22 @@ class SwitchboardBus implements Bus {
       throw new MessagingError('CANCELLED', 'the request was aborted before it was sent', {
         component: 'bus',
       });
-    await this.ready();
-    const address = await this.requests.address();
+    // The timeout runs from the call: connecting and opening the inbox count against it.
     const reply = this.requests.expect(id, targetName(queue), timeoutMs, options?.signal);
     const ttlMs = options?.ttlMs ?? (this.transport.capabilities.ttl ? timeoutMs : undefined);
-    this.dispatch(
-      'queue',
-      queue,
-      body,
-      { ...options, id, correlationId: id, ttlMs },
-      { [H.replyTo]: address },
-      true,
-    ).catch((error) => this.requests.fail(id, error));
+    this.ready()
+      .then(() => this.requests.address())
+      .then((address) =>
+        this.dispatch(
+          'queue',
+          queue,
+          body,
+          { ...options, id, correlationId: id, ttlMs },
+          { [H.replyTo]: address },
+          true,
+        ),
+      )
+      .catch((error: unknown) => this.requests.fail(id, error));
     return (await reply) as R;
   }
 

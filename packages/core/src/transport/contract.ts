@@ -61,7 +61,9 @@ export interface Publisher {
    * taken; the bus then treats the whole batch as not sent. A queue that does not exist yet is created
    * (or the transport rejects with `NOT_FOUND` if it does not create destinations on demand). A topic
    * message published while no group exists is dropped, unless the transport keeps topic history
-   * (`capabilities.replay`). May be called concurrently; order holds within one call.
+   * (`capabilities.replay`). May be called concurrently: the bus keeps up to 4 publishes per destination in
+   * flight, and publishes to one destination must be applied in call order (so per-key order holds across
+   * batches), as well as in order within one call.
    */
   publish(
     destination: Destination,
