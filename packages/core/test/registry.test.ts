@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ADAPTER_PACKAGES,
   connect,
+  createBus,
   MessagingError,
   memoryTransport,
   redactUrl,
