@@ -32,7 +32,12 @@ interface Entry {
   resolve(): void;
   reject(error: unknown): void;
   cancelled: boolean;
+  /** Times the broker refused this entry for a lost producer sequence (it then wrote nothing). */
+  refusals: number;
 }
+
+/** How often a batch the broker refused for a lost sequence is written again on a fresh producer. */
+const MAX_REFUSALS = 3;
 
 /**
  * The transport's one kafkajs producer, written to by one request at a time: sends issued while a request is
@@ -40,7 +45,8 @@ interface Entry {
  * order). A batch can therefore never overtake an earlier one — per-key order holds across the bus's concurrent
  * batches — and a burst of small sends (requests, replies) costs one round trip, not one each. When an
  * idempotent producer loses its sequence state (a broker restart can cause `OUT_OF_ORDER_SEQUENCE_NUMBER`),
- * the sends fail with a retryable `UNAVAILABLE` and a fresh producer (new producer id) takes over.
+ * which the broker answers by refusing the write, a fresh producer (new producer id) takes over and writes the
+ * refused batch again; after a few refusals the sends fail with a retryable `UNAVAILABLE`.
  */
 export class ProducerSlot {
   private producer: Producer;
@@ -80,7 +86,7 @@ export class ProducerSlot {
     for (const record of records) bytes += record.value.byteLength;
     let entry: Entry | undefined;
     const sending = new Promise<void>((resolve, reject) => {
-      entry = { topic, records, bytes, doing, resolve, reject, cancelled: false };
+      entry = { topic, records, bytes, doing, resolve, reject, cancelled: false, refusals: 0 };
       this.pending.push(entry);
       this.pump();
     });
@@ -142,18 +148,26 @@ export class ProducerSlot {
       });
     } catch (error) {
       const broken = BROKEN_SEQUENCE.has(typeOf(error));
-      if (broken) this.replace(producer);
-      for (const entry of batch) {
-        entry.reject(
-          broken
-            ? new MessagingError(
-                'UNAVAILABLE',
-                `${entry.doing}: the producer lost its sequence (broker restart?) and was replaced — retry the send`,
-                { component: COMPONENT, cause: error },
-              )
-            : error,
-        );
+      if (broken) {
+        // The broker refused the partition(s) with the lost sequence (they wrote nothing): write the batch again on
+        // a fresh producer, ahead of everything queued since, a few times — the connection coming back, not a
+        // retry policy. Partitions of the same request that were accepted may get a second copy (at least once).
+        this.replace(producer);
+        const again = batch.filter((entry) => !entry.cancelled && ++entry.refusals < MAX_REFUSALS);
+        this.pending.unshift(...again);
+        for (const entry of batch) {
+          if (again.includes(entry)) continue;
+          entry.reject(
+            new MessagingError(
+              'UNAVAILABLE',
+              `${entry.doing}: the broker refused the producer's sequence (broker restart?) — retry the send`,
+              { component: COMPONENT, cause: error },
+            ),
+          );
+        }
+        return;
       }
+      for (const entry of batch) entry.reject(error);
       return;
     }
     for (const entry of batch) entry.resolve();
