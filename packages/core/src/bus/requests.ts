@@ -2,6 +2,7 @@ import type { CodecSet } from '../codec/codec.js';
 import { MessagingError } from '../errors.js';
 import type { Inbox, InboxMessage, Transport } from '../transport/contract.js';
 import { H } from '../wire/reserved-headers.js';
+import { settlesWithin } from './sleep.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -99,7 +100,13 @@ export class RequestTracker {
     }
     const inbox = this.inbox;
     this.inbox = undefined;
-    if (inbox) await (await inbox.catch(() => undefined))?.close();
+    if (!inbox) return;
+    // An inbox still opening is closed once it opens, without holding up close(): the transport closes next.
+    const closing = inbox.then(
+      (opened) => opened.close(),
+      () => undefined,
+    );
+    await settlesWithin(closing, 1000);
   }
 
   private onReply(message: InboxMessage): void {
