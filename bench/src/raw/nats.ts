@@ -8,6 +8,8 @@ import type { MeasurementEntry, MeasureOptions, MeasureResult } from '../harness
 // the consumer is a durable pull consumer read with consume() and acked per message.
 
 const WINDOW = 256;
+/** Requests are sequential round trips: this many are enough for stable percentiles. */
+const MAX_REQUESTS = 20_000;
 
 async function withStream<T>(
   url: string,
@@ -77,7 +79,31 @@ async function endToEnd(opts: MeasureOptions): Promise<MeasureResult> {
   });
 }
 
+/** Core NATS request/reply by hand: a subscription that echoes, and sequential `nc.request` round trips. */
+async function requestReply(opts: MeasureOptions): Promise<MeasureResult> {
+  const n = Math.min(opts.n, MAX_REQUESTS);
+  const nc = await connect({ servers: opts.url.replace(/^nats:\/\//, '') });
+  try {
+    const subject = benchName('bench_nats_rpc');
+    nc.subscribe(subject, { callback: (_error, msg) => void msg.respond(msg.data) });
+    await nc.flush();
+    const body = makePayload(opts.bytes);
+    await nc.request(subject, body, { timeout: 10_000 });
+    const latenciesMs: number[] = [];
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const sentAt = performance.now();
+      await nc.request(subject, body, { timeout: 10_000 });
+      latenciesMs.push(performance.now() - sentAt);
+    }
+    return { seconds: (performance.now() - start) / 1000, latenciesMs, n };
+  } finally {
+    await nc.close();
+  }
+}
+
 export const natsRaw: MeasurementEntry[] = [
   { broker: 'nats', mode: 'publish', impl: 'raw', run: publish },
   { broker: 'nats', mode: 'end-to-end', impl: 'raw', run: endToEnd },
+  { broker: 'nats', mode: 'request-reply', impl: 'raw', run: requestReply },
 ];

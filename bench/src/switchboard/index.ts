@@ -1,9 +1,14 @@
 import type { MeasurementEntry } from '../harness/types.js';
 import { memoryMeasurements } from './memory.js';
+import { natsSwitchboard } from './nats.js';
 import { redisSwitchboard } from './redis.js';
 
 /**
  * Switchboard's measurements ('switchboard' impl), one per broker and mode, registered like the raw
  * ones in ../raw/index.ts. Adapter measurements load their adapter through `connect(url)`.
  */
-export const switchboardMeasurements: MeasurementEntry[] = [...memoryMeasurements, ...redisSwitchboard];
+export const switchboardMeasurements: MeasurementEntry[] = [
+  ...memoryMeasurements,
+  ...redisSwitchboard,
+  ...natsSwitchboard,
+];
