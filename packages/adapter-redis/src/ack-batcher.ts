@@ -3,6 +3,11 @@ import { type ErrorContext, mapError } from './errors.js';
 
 /** Most ids in one XACK. */
 const MAX_IDS = 1000;
+/**
+ * How long unconfirmed acks are collected before their XACK goes out (or MAX_IDS of them): bigger XACKs,
+ * and fewer commands in the way of a request/reply round trip. Confirmed acks go out every turn.
+ */
+const LINGER_MS = 5;
 const DONE: Promise<void> = Promise.resolve();
 
 interface Batch {
@@ -13,7 +18,7 @@ interface Batch {
 
 /**
  * Collects acknowledgements and sends them as one `XACK stream group id…` per event-loop turn (at most
- * 1,000 ids a call), instead of one round trip per message. With `confirm`, every ack of one XACK shares
+ * 1,000 ids a call; unconfirmed ones linger up to LINGER_MS), instead of one round trip per message. With `confirm`, every ack of one XACK shares
  * one promise that resolves once that XACK returned (an ack costs an array slot, not a promise of its
  * own); without, `add` resolves at once and a failed XACK leaves its entries pending for redelivery.
  */
@@ -21,6 +26,7 @@ export class AckBatcher {
   private ids: string[] = [];
   private batch: Batch | undefined;
   private scheduled: NodeJS.Immediate | undefined;
+  private lingering: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -35,8 +41,11 @@ export class AckBatcher {
   add(id: string): Promise<void> {
     if (this.ids.length >= MAX_IDS) this.send();
     this.ids.push(id);
+    if (!this.confirm) {
+      this.lingering ??= setTimeout(() => this.send(), LINGER_MS);
+      return DONE;
+    }
     this.scheduled ??= setImmediate(() => this.send());
-    if (!this.confirm) return DONE;
     this.batch ??= newBatch();
     return this.batch.promise;
   }
@@ -51,6 +60,10 @@ export class AckBatcher {
     if (this.scheduled) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
+    }
+    if (this.lingering) {
+      clearTimeout(this.lingering);
+      this.lingering = undefined;
     }
     const batch = this.batch;
     const ids = this.ids;

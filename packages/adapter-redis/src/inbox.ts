@@ -4,6 +4,7 @@ import { decodeFields } from './codec.js';
 import { type Client, whenReady } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { yieldToIo } from './reader.js';
 import { itemsOfRead, lastIdOf } from './replies.js';
 
 /** A crashed bus's inbox disappears this long after its last refresh. */
@@ -71,6 +72,8 @@ export class StreamInbox implements Inbox {
           const decoded = decodeFields(fields.map((f) => (typeof f === 'string' ? Buffer.from(f) : f)));
           this.onMessage({ body: decoded.body, headers: decoded.headers });
         }
+        // The requester's next request goes out before the next read (see ReadLoop).
+        if (items.length > 0) await yieldToIo();
         if (Date.now() - refreshedAt > REFRESH_MS) {
           refreshedAt = Date.now();
           await this.client.call('PEXPIRE', this.address, INBOX_TTL_MS);

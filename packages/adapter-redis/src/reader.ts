@@ -4,6 +4,11 @@ import { type ErrorContext, mapError } from './errors.js';
 import type { Intake } from './intake.js';
 import type { ResolvedOptions } from './options.js';
 
+/** Resolves after the current event-loop turn's callbacks and microtasks (setImmediate). */
+export function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * A loop of blocking reads on a dedicated connection. `read(count)` issues one blocking read of at most
  * `count` entries and hands them to the intake; the loop waits for capacity before each read and for
@@ -39,6 +44,9 @@ export class ReadLoop {
       try {
         await whenReady(this.reader, this.context);
         await this.read(this.reader, Math.min(free, this.options.batchSize));
+        // Let the work the entries started (handlers, their replies, sends and acks) write first: the
+        // next blocking read is not urgent, and under load every socket write is a costly syscall.
+        await yieldToIo();
       } catch (error) {
         if (this.stopped) break;
         const mapped = mapError(error, this.context);

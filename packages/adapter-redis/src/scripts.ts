@@ -88,17 +88,11 @@ local maxlen = tonumber(ARGV[2])
 if maxlen > 0 then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', maxlen) end
 return count`;
 
-/** KEYS[1] inbox stream; ARGV: fields. Adds the reply only while the inbox exists (a gone inbox drops it). */
-const REPLY = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', unpack(ARGV))
-return 1`;
-
 /** The scripts, as ioredis custom commands (EVALSHA with a transparent EVAL fallback). */
 export interface ScriptCommands {
   sbPublish(stream: string, packed: Buffer, maxLength: number): Promise<number>;
   sbAddDelayed(key: string, ...args: FieldValue[]): Promise<number>;
   sbMoveDue(delayed: string, stream: string, limit: number, maxLength: number): Promise<[number, number]>;
-  sbReply(inbox: string, ...fields: FieldValue[]): Promise<number>;
 }
 
 /** Registers the scripts on a client (and its pipelines). */
@@ -106,7 +100,6 @@ export function defineScripts(client: Client): void {
   client.defineCommand('sbPublish', { numberOfKeys: 1, lua: PUBLISH });
   client.defineCommand('sbAddDelayed', { numberOfKeys: 1, lua: ADD_DELAYED });
   client.defineCommand('sbMoveDue', { numberOfKeys: 2, lua: MOVE_DUE });
-  client.defineCommand('sbReply', { numberOfKeys: 1, lua: REPLY });
 }
 
 /** The scripts of a client on which {@link defineScripts} ran. */

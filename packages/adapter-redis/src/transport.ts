@@ -31,6 +31,8 @@ export interface RedisNative {
 }
 
 const NAME = 'adapter-redis';
+/** Approximate bound of an inbox stream's length. */
+const INBOX_MAX_LENGTH = '10000';
 const isDelayed = (message: WireMessage): boolean => message.delayMs !== undefined && message.delayMs > 0;
 const noncePrefix = randomBytes(6).toString('hex');
 let nonceCounter = 0;
@@ -46,6 +48,8 @@ export class RedisTransport implements Transport<RedisNative> {
   private acking: Promise<Client> | undefined;
   private closing: Promise<void> | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
+  /** The trimming arguments of a single XADD. */
+  private readonly trim: readonly FieldValue[];
 
   constructor(private readonly options: ResolvedOptions) {
     this.capabilities = {
@@ -60,6 +64,7 @@ export class RedisTransport implements Transport<RedisNative> {
       wildcards: false,
       maxPayloadBytes: options.maxPayloadBytes,
     };
+    this.trim = options.maxLength > 0 ? ['MAXLEN', '~', String(options.maxLength)] : [];
     const self = this;
     this.native = {
       get client(): Redis | Cluster {
@@ -134,9 +139,15 @@ export class RedisTransport implements Transport<RedisNative> {
     }
     const commands = scripts(client);
     const calls: Promise<unknown>[] = [];
-    packMessages(immediate, now, (packed) => {
-      calls.push(commands.sbPublish(key, packed, this.options.maxLength));
-    });
+    if (immediate.length === 1) {
+      // One message (a request, a lone send): a plain XADD, without the script's overhead.
+      const args: FieldValue[] = [key, ...this.trim, '*'];
+      calls.push(client.call('XADD', encodeFields(immediate[0]!, args, now)));
+    } else {
+      packMessages(immediate, now, (packed) => {
+        calls.push(commands.sbPublish(key, packed, this.options.maxLength));
+      });
+    }
     if (delayed && delayed.length > 0) calls.push(commands.sbAddDelayed(delayedKey(key), ...delayed));
     try {
       if (calls.length === 1) await calls[0];
@@ -227,7 +238,9 @@ export class RedisTransport implements Transport<RedisNative> {
     const context = this.context('send a reply', address);
     if (client.status !== 'ready') await whenReady(client, context);
     try {
-      await scripts(client).sbReply(address, ...encodeFields(message, [], Date.now()));
+      // NOMKSTREAM: a reply to an inbox that is gone (closed, or expired) is dropped, not recreating it.
+      const args: FieldValue[] = [address, 'NOMKSTREAM', 'MAXLEN', '~', INBOX_MAX_LENGTH, '*'];
+      await client.call('XADD', encodeFields(message, args, Date.now()));
     } catch (error) {
       throw mapError(error, context);
     }
