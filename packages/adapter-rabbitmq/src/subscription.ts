@@ -7,6 +7,7 @@ import {
   type TransportSubscribeOptions,
 } from '@switchboard/core';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { AckBatcher } from './ack-batcher.js';
 import { fromConsumeMessage } from './codec.js';
 import type { ConnectionManager, Resumable } from './connection.js';
 import { mapError, unavailable } from './errors.js';
@@ -46,6 +47,7 @@ export interface SubscriptionSpec {
  */
 export class RabbitSubscription implements Subscription, Resumable {
   private channel: Channel | undefined;
+  private acker: AckBatcher | undefined;
   private consumerTag: string | undefined;
   private resumedOn: Session | undefined;
   private stopped = false;
@@ -101,7 +103,9 @@ export class RabbitSubscription implements Subscription, Resumable {
         return;
       }
       this.channel = channel;
-      const reply = await channel.consume(queue, (message) => this.onMessage(opened, queue, message), {
+      const acker = new AckBatcher(channel);
+      this.acker = acker;
+      const reply = await channel.consume(queue, (message) => this.onMessage(opened, acker, queue, message), {
         noAck: false,
       });
       this.consumerTag = reply.consumerTag;
@@ -117,6 +121,7 @@ export class RabbitSubscription implements Subscription, Resumable {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     const { channel, consumerTag } = this;
+    this.flushAcks();
     if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
   }
 
@@ -126,9 +131,19 @@ export class RabbitSubscription implements Subscription, Resumable {
     await this.stop();
     this.untrack();
     this.spec.onClosed(this);
+    this.flushAcks();
     const channel = this.channel;
     this.channel = undefined;
     if (channel) await channel.close().catch(() => undefined);
+  }
+
+  /** Sends the coalesced acks now; on a closed channel they are lost and RabbitMQ redelivers. */
+  private flushAcks(): void {
+    try {
+      this.acker?.flush();
+    } catch {
+      // the channel closed: the messages will be delivered again
+    }
   }
 
   private onChannelClosed(channel: Channel, session: Session): void {
@@ -142,12 +157,20 @@ export class RabbitSubscription implements Subscription, Resumable {
     }, 1000);
   }
 
-  private onMessage(channel: Channel, queue: string, message: ConsumeMessage | null): void {
+  private onMessage(
+    channel: Channel,
+    acker: AckBatcher,
+    queue: string,
+    message: ConsumeMessage | null,
+  ): void {
     if (message === null) {
       // The broker cancelled the consumer (queue deleted): reopen the channel later.
       channel.close().catch(() => undefined);
       return;
     }
+    const tag = message.fields.deliveryTag;
+    // Registered even when ignored, so that no `multiple` ack can ever cover it.
+    acker.delivered(tag);
     if (this.stopped) return;
     const decoded = fromConsumeMessage(message);
     let settled = false;
@@ -172,14 +195,14 @@ export class RabbitSubscription implements Subscription, Resumable {
       headers: decoded.headers,
       key: decoded.key,
       redeliveries: decoded.redeliveries,
-      ack: () => settle(`acking a message of ${spec.describe}`, () => channel.ack(message)),
+      ack: () => settle(`acking a message of ${spec.describe}`, () => acker.ack(tag)),
       nack: async (nack) => {
         if (spec.requeueNatively) {
-          return settle(`returning a message to ${spec.describe}`, () => channel.reject(message, true));
+          return settle(`returning a message to ${spec.describe}`, () => acker.reject(message));
         }
         if (settled) return;
         await spec.republish(queue, delivery, nack);
-        await settle(`acking a re-published message of ${spec.describe}`, () => channel.ack(message));
+        await settle(`acking a re-published message of ${spec.describe}`, () => acker.ack(tag));
       },
     };
     spec.onDelivery(delivery);
