@@ -99,39 +99,95 @@ export function packMessages(
   if (buf !== undefined && off > 0) emit(buf.subarray(0, off));
 }
 
+/** Writes a u32 length and the UTF-8 bytes of `value`; short ASCII strings without a native call. */
 function putString(buf: Buffer, off: number, value: string): number {
-  const length = buf.write(value, off + 4);
+  const n = value.length;
+  const at = off + 4;
+  if (n <= 64) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c > 0x7f) break;
+      buf[at + i] = c;
+    }
+    if (i === n) {
+      buf.writeUInt32BE(n, off);
+      return at + n;
+    }
+  }
+  const length = buf.write(value, at);
   buf.writeUInt32BE(length, off);
-  return off + 4 + length;
+  return at + length;
+}
+
+/** Header names seen before (they repeat on every message), keyed by a hash of their bytes. */
+const NAMES = new Map<number, { bytes: Buffer; text: string }>();
+const MAX_NAMES = 512;
+
+/**
+ * The UTF-8 text of `buf[start..]`, for short repeating strings (header names, content types): served
+ * from {@link NAMES} after the first time, without allocating a string per entry.
+ */
+function cachedText(buf: Buffer, start: number): string {
+  const end = buf.length;
+  if (end - start > 64) return buf.toString('utf8', start);
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+  const known = NAMES.get(hash);
+  if (known !== undefined && known.bytes.length === end - start) {
+    const bytes = known.bytes;
+    let i = 0;
+    while (i < bytes.length && bytes[i] === buf[start + i]) i++;
+    if (i === bytes.length) return known.text;
+  }
+  const text = buf.toString('utf8', start);
+  if (NAMES.size < MAX_NAMES) NAMES.set(hash, { bytes: Buffer.from(buf.subarray(start)), text });
+  return text;
 }
 
 const EMPTY = new Uint8Array(0);
 
 /**
- * Decodes the flat field list of an entry (as Buffers). Unknown fields are ignored; a missing `body`
- * yields an empty body marked `invalid` ({@link MISSING_BODY}), so the bus dead-letters it.
+ * Decodes the flat field list of an entry (as ioredis returns it from `callBuffer`: Buffers; a string is
+ * accepted too). Unknown fields are ignored; a missing `body` yields an empty body marked `invalid`
+ * ({@link MISSING_BODY}), so the bus dead-letters it.
  */
-export function decodeFields(fields: readonly Buffer[]): DecodedEntry {
+export function decodeFields(fields: readonly (Buffer | string)[]): DecodedEntry {
   let body: Uint8Array | undefined;
   let key: string | undefined;
   let expiresAt: number | undefined;
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i]!;
-    const value = fields[i + 1]!;
+    const name = asBuffer(fields[i]!);
+    const value = asBuffer(fields[i + 1]!);
     // 'h' = 0x68, ':' = 0x3a
     if (name.length >= 2 && name[0] === 0x68 && name[1] === 0x3a) {
-      headers[name.toString('utf8', 2)] = value.toString('utf8');
+      const header = cachedText(name, 2);
+      headers[header] = header === CONTENT_TYPE ? cachedText(value, 0) : value.toString('utf8');
       continue;
     }
-    const field = name.toString('latin1');
-    if (field === FIELD.body) body = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    else if (field === FIELD.key) key = value.toString('utf8');
-    else if (field === FIELD.expiresAt) {
+    if (isField(name, BODY)) body = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    else if (isField(name, KEY)) key = value.toString('utf8');
+    else if (isField(name, EXPIRES)) {
       const at = Number(value.toString('latin1'));
       if (Number.isFinite(at)) expiresAt = at;
     }
   }
   if (body === undefined) return { body: EMPTY, headers, key, expiresAt, invalid: MISSING_BODY };
   return { body, headers, key, expiresAt, invalid: undefined };
+}
+
+const CONTENT_TYPE = 'sb-content-type';
+const BODY = Buffer.from(FIELD.body, 'latin1');
+const KEY = Buffer.from(FIELD.key, 'latin1');
+const EXPIRES = Buffer.from(FIELD.expiresAt, 'latin1');
+
+function asBuffer(value: Buffer | string): Buffer {
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+}
+
+function isField(name: Buffer, field: Buffer): boolean {
+  if (name.length !== field.length) return false;
+  for (let i = 0; i < field.length; i++) if (name[i] !== field[i]) return false;
+  return true;
 }

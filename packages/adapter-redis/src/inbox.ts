@@ -69,7 +69,7 @@ export class StreamInbox implements Inbox {
         lastId = lastIdOf(items) ?? lastId;
         for (const [, fields] of items) {
           if (this.stopped || !fields) continue;
-          const decoded = decodeFields(fields.map((f) => (typeof f === 'string' ? Buffer.from(f) : f)));
+          const decoded = decodeFields(fields);
           this.onMessage({ body: decoded.body, headers: decoded.headers });
         }
         // The requester's next request goes out before the next read (see ReadLoop).

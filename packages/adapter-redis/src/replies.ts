@@ -4,10 +4,6 @@ import type { Entry } from './intake.js';
 /** One raw stream item as ioredis returns it with `callBuffer`: `[id, fields]` (fields null when deleted). */
 type RawItem = [Buffer | string, (Buffer | string)[] | null];
 
-function asBuffers(fields: (Buffer | string)[]): Buffer[] {
-  return fields.map((f) => (typeof f === 'string' ? Buffer.from(f, 'utf8') : f));
-}
-
 /** Items of the first stream of an XREAD / XREADGROUP reply (RESP2), or none. */
 export function itemsOfRead(reply: unknown): RawItem[] {
   if (!Array.isArray(reply) || reply.length === 0) return [];
@@ -32,18 +28,27 @@ export function toEntries(
   drop: string[],
 ): Entry[] {
   const entries: Entry[] = [];
-  for (const [rawId, fields] of items) {
-    const id = rawId.toString();
+  for (let i = 0; i < items.length; i++) {
+    const [rawId, fields] = items[i]!;
+    const id = typeof rawId === 'string' ? rawId : rawId.toString('latin1');
     if (fields === null) {
       drop.push(id);
       continue;
     }
-    const decoded = decodeFields(asBuffers(fields));
-    if (decoded.expiresAt !== undefined && decoded.expiresAt <= now) {
+    const d = decodeFields(fields);
+    if (d.expiresAt !== undefined && d.expiresAt <= now) {
       drop.push(id);
       continue;
     }
-    entries.push({ ...decoded, id, redeliveries: redeliveriesOf(id) });
+    entries.push({
+      body: d.body,
+      headers: d.headers,
+      key: d.key,
+      expiresAt: d.expiresAt,
+      invalid: d.invalid,
+      id,
+      redeliveries: redeliveriesOf(id),
+    });
   }
   return entries;
 }
