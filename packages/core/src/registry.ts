@@ -102,23 +102,30 @@ async function transportFactoryFor(scheme: string): Promise<TransportFromUrl> {
   return module.transportFromUrl;
 }
 
-/** Imports an adapter from wherever it is installed: next to core, or in the application (cwd). */
+/**
+ * Imports an adapter from wherever it is installed: next to core, in the application's main script's
+ * package (`process.argv[1]`), or in the working directory's.
+ */
 async function importAdapter(packageName: string): Promise<{ transportFromUrl?: TransportFromUrl }> {
   try {
     return await import(packageName);
   } catch (first) {
-    try {
-      const resolved = createRequire(`${process.cwd()}/`).resolve(packageName);
-      return await import(pathToFileURL(resolved).href);
-    } catch {
-      throw new MessagingError(
-        'UNSUPPORTED',
-        `the adapter package ${packageName} is not installed — run \`npm install ${packageName}\``,
-        {
-          component: 'connect',
-          cause: first,
-        },
-      );
+    const bases = [process.argv[1], `${process.cwd()}/`].filter((base): base is string => Boolean(base));
+    for (const base of bases) {
+      try {
+        const resolved = createRequire(base).resolve(packageName);
+        return await import(pathToFileURL(resolved).href);
+      } catch {
+        // try the next place
+      }
     }
+    throw new MessagingError(
+      'UNSUPPORTED',
+      `the adapter package ${packageName} is not installed — run \`npm install ${packageName}\``,
+      {
+        component: 'connect',
+        cause: first,
+      },
+    );
   }
 }
