@@ -1,6 +1,8 @@
 import type { MeasurementEntry } from '../harness/types.js';
+import { kafkaSwitchboard } from './kafka.js';
 import { memoryMeasurements } from './memory.js';
 import { natsSwitchboard } from './nats.js';
+import { rabbitmqSwitchboard } from './rabbitmq.js';
 import { redisSwitchboard } from './redis.js';
 
 /**
@@ -9,6 +11,8 @@ import { redisSwitchboard } from './redis.js';
  */
 export const switchboardMeasurements: MeasurementEntry[] = [
   ...memoryMeasurements,
+  ...rabbitmqSwitchboard,
   ...redisSwitchboard,
+  ...kafkaSwitchboard,
   ...natsSwitchboard,
 ];
