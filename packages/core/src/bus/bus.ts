@@ -51,6 +51,7 @@ class SwitchboardBus implements Bus {
   private readonly drainTimeoutMs: number;
   private readonly report: (error: MessagingError) => void;
   private connected = false;
+  private hasSendMiddleware = false;
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -65,6 +66,7 @@ class SwitchboardBus implements Bus {
     this.transport = options.transport;
     this.codecs = new CodecSet([...(options.codecs ?? []), ...defaultCodecs]);
     this.middleware = [...(options.middleware ?? [])];
+    this.hasSendMiddleware = this.middleware.some((m) => m.send !== undefined);
     this.drainTimeoutMs = checkInteger('drainTimeoutMs', options.drainTimeoutMs, 0) ?? 10_000;
     const sendTimeoutMs = checkInteger('sendTimeoutMs', options.sendTimeoutMs, 1) ?? 30_000;
     const maxBatch = checkInteger('maxBatchSize', options.maxBatchSize, 1, 100_000) ?? 500;
@@ -189,6 +191,7 @@ class SwitchboardBus implements Bus {
 
   use(middleware: Middleware): this {
     this.middleware.push(middleware);
+    this.hasSendMiddleware ||= middleware.send !== undefined;
     return this;
   }
 
@@ -258,7 +261,7 @@ class SwitchboardBus implements Bus {
     try {
       this.assertOpen();
       const destination = { kind, name: checkName(kind, targetName(target)) };
-      const fast = typeof target === 'string' && this.connected && !this.middleware.some((m) => m.send);
+      const fast = typeof target === 'string' && this.connected && !this.hasSendMiddleware;
       if (fast) return this.write(destination, body, options, extras, expectConsumer);
       return this.dispatchSlow(destination, target, body, options, extras, expectConsumer);
     } catch (error) {

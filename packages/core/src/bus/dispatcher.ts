@@ -1,4 +1,5 @@
 import type { Delivery } from '../transport/contract.js';
+import { Deque } from '../util/deque.js';
 import { H } from '../wire/reserved-headers.js';
 
 /**
@@ -7,7 +8,7 @@ import { H } from '../wire/reserved-headers.js';
  * that were waiting stay unsettled and go back to the broker when the subscription closes.
  */
 export class Dispatcher {
-  private readonly ready: Delivery[] = [];
+  private readonly ready = new Deque<Delivery>();
   private readonly waitingByKey = new Map<string, Delivery[]>();
   private readonly busyKeys = new Set<string>();
   private running = 0;

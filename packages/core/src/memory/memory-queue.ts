@@ -1,8 +1,8 @@
 import { MessagingError } from '../errors.js';
 import type { Delivery, DeliveryHandler, NackOptions } from '../transport/contract.js';
 import { defer, RESOLVED } from '../util/defer.js';
+import { Deque } from '../util/deque.js';
 import type { DelayTimers } from './delay-timers.js';
-import { Deque } from './deque.js';
 
 /** A message held by the memory broker. */
 export interface StoredMessage {

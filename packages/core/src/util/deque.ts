@@ -1,4 +1,4 @@
-/** A FIFO with O(1) push, shift and unshift (amortised), for the memory broker's queues. */
+/** A FIFO with O(1) push, shift and unshift (amortised), for queues on the hot path. */
 export class Deque<T> {
   private items: (T | undefined)[] = [];
   private head = 0;
