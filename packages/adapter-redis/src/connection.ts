@@ -1,3 +1,4 @@
+import { MessagingError } from '@switchboard/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type ErrorContext, mapError, unavailable } from './errors.js';
 import type { ResolvedOptions, ServerAddress } from './options.js';
@@ -73,6 +74,34 @@ async function connectOne(client: Client, timeoutMs: number): Promise<void> {
   }
 }
 
+/** The oldest Redis the adapter works with: XAUTOCLAIM and XADD NOMKSTREAM came with 6.2. */
+const MIN_VERSION = [6, 2] as const;
+
+/**
+ * Rejects with UNSUPPORTED when the server reports a Redis version older than {@link MIN_VERSION}.
+ * A server that does not report one, or a user that may not run INFO, is let through.
+ */
+async function checkVersion(client: Client, context: ErrorContext): Promise<void> {
+  const info = await client.info('server').catch(() => '');
+  const old = tooOldVersion(String(info));
+  if (old === undefined) return;
+  client.disconnect();
+  throw new MessagingError(
+    'UNSUPPORTED',
+    `${context.action} failed: the server runs Redis ${old}, and the adapter needs Redis ${MIN_VERSION.join('.')} or newer (XAUTOCLAIM, XADD NOMKSTREAM) — upgrade the server`,
+    { component: 'adapter-redis' },
+  );
+}
+
+/** The `redis_version` of an `INFO server` reply when it is older than {@link MIN_VERSION}, else undefined. */
+export function tooOldVersion(info: string): string | undefined {
+  const match = /^redis_version:((\d+)\.(\d+)\S*)/m.exec(info);
+  if (!match) return undefined;
+  const [major, minor] = [Number(match[2]), Number(match[3])];
+  if (major > MIN_VERSION[0] || (major === MIN_VERSION[0] && minor >= MIN_VERSION[1])) return undefined;
+  return match[1];
+}
+
 /**
  * Opens the command connection: the cluster, or the first standalone server of the list that answers.
  * Rejects with a mapped error (UNAVAILABLE, UNAUTHENTICATED…) naming the redacted URL.
@@ -86,6 +115,7 @@ export async function openClient(options: ResolvedOptions): Promise<Client> {
     } catch (error) {
       throw mapError(error, context);
     }
+    await checkVersion(client, context);
     defineScripts(client);
     return client;
   }
@@ -94,13 +124,15 @@ export async function openClient(options: ResolvedOptions): Promise<Client> {
     const client = standalone(server, options);
     try {
       await connectOne(client, options.connectTimeoutMs);
-      defineScripts(client);
-      return client;
     } catch (error) {
       last = error;
       // Wrong credentials will not get better on the next server of the list.
       if (mapError(error, context).code === 'UNAUTHENTICATED') break;
+      continue;
     }
+    await checkVersion(client, context);
+    defineScripts(client);
+    return client;
   }
   throw mapError(last, context);
 }

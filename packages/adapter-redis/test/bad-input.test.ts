@@ -1,6 +1,7 @@
 import { createBus, MessagingError } from '@switchboard/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tooOldVersion } from '../src/connection.js';
 import { redisTransport, transportFromUrl } from '../src/index.js';
 import { redisUrl } from './broker.js';
 import { Collector, fresh } from './helpers.js';
@@ -27,6 +28,14 @@ describe('options and URLs', () => {
     expect(() => redisTransport({ keyPrefix: 'a{b}' })).toThrow(/keyPrefix/);
     expect(() => redisTransport({ batchSize: 1.5 })).toThrow(/batchSize/);
     expect(() => redisTransport({ confirmAcks: 'yes' as unknown as boolean })).toThrow(/confirmAcks/);
+  });
+
+  it('a server older than Redis 6.2 is refused (the check behind UNSUPPORTED at connect)', () => {
+    expect(tooOldVersion('# Server\r\nredis_version:6.0.16\r\nredis_mode:standalone\r\n')).toBe('6.0.16');
+    expect(tooOldVersion('# Server\r\nredis_version:5.0.7\r\n')).toBe('5.0.7');
+    expect(tooOldVersion('# Server\r\nredis_version:6.2.0\r\n')).toBeUndefined();
+    expect(tooOldVersion('# Server\r\nredis_version:7.0.15\r\n')).toBeUndefined();
+    expect(tooOldVersion('no version here')).toBeUndefined();
   });
 
   it('never prints the password of a malformed URL', () => {
