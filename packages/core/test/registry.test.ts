@@ -29,11 +29,20 @@ describe('connect(url)', () => {
   });
 
   it('names the package to install when an adapter is missing, and never prints the password', async () => {
-    for (const [scheme, packageName] of Object.entries(ADAPTER_PACKAGES)) {
-      const error = await errorOf(connect(`${scheme}://user:s3cret@127.0.0.1:1`));
-      expect(error.code).toBe('UNSUPPORTED');
-      expect(error.message).toContain(`npm install ${packageName}`);
-      expect(error.message).not.toContain('s3cret');
+    // Look for adapters only where none is installed: the main script's folder and cwd are outside the workspace.
+    const [mainScript, cwd] = [process.argv[1], process.cwd()];
+    process.argv[1] = '/nonexistent/app/main.js';
+    process.chdir('/');
+    try {
+      for (const [scheme, packageName] of Object.entries(ADAPTER_PACKAGES)) {
+        const error = await errorOf(connect(`${scheme}://user:s3cret@127.0.0.1:1`));
+        expect(error.code).toBe('UNSUPPORTED');
+        expect(error.message).toContain(`npm install ${packageName}`);
+        expect(error.message).not.toContain('s3cret');
+      }
+    } finally {
+      process.argv[1] = mainScript;
+      process.chdir(cwd);
     }
   });
 
