@@ -42,6 +42,7 @@ export {
   ADAPTER_PACKAGES,
   type ConnectOptions,
   connect,
+  registerAdapterPackage,
   registerTransport,
   schemeOf,
   type TransportFromUrl,

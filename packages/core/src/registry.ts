@@ -13,7 +13,7 @@ import type { Transport } from './transport/contract.js';
  */
 export type TransportFromUrl = (url: string, options?: Record<string, unknown>) => Transport;
 
-/** The adapter package for each URL scheme. */
+/** The adapter package `connect()` imports for each URL scheme (see {@link registerAdapterPackage}). */
 export const ADAPTER_PACKAGES: Readonly<Record<string, string>> = {
   amqp: '@switchboard/adapter-rabbitmq',
   amqps: '@switchboard/adapter-rabbitmq',
@@ -22,6 +22,16 @@ export const ADAPTER_PACKAGES: Readonly<Record<string, string>> = {
   kafka: '@switchboard/adapter-kafka',
   nats: '@switchboard/adapter-nats',
 };
+
+const packages = new Map<string, string>(Object.entries(ADAPTER_PACKAGES));
+
+/**
+ * Tells `connect()` which package to import for a scheme — for third-party adapters that export
+ * `transportFromUrl`, loaded only when a URL with that scheme is used.
+ */
+export function registerAdapterPackage(scheme: string, packageName: string): void {
+  packages.set(scheme.toLowerCase().replace(/:$/, ''), packageName);
+}
 
 const registered = new Map<string, TransportFromUrl>([
   ['memory', (url) => memoryTransport({ broker: new URL(url).host || 'default' })],
@@ -77,9 +87,9 @@ export async function connect(url = 'memory://', options: ConnectOptions = {}): 
 async function transportFactoryFor(scheme: string): Promise<TransportFromUrl> {
   const known = registered.get(scheme);
   if (known) return known;
-  const packageName = ADAPTER_PACKAGES[scheme];
+  const packageName = packages.get(scheme);
   if (!packageName) {
-    const schemes = ['memory', ...Object.keys(ADAPTER_PACKAGES), ...registered.keys()];
+    const schemes = ['memory', ...packages.keys(), ...registered.keys()];
     throw new MessagingError(
       'UNSUPPORTED',
       `no adapter for "${scheme}:" URLs — use one of ${[...new Set(schemes)].join(', ')}, or registerTransport()`,
