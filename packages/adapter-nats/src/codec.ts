@@ -1,7 +1,8 @@
 /**
  * WireMessage ⇄ NATS message. The body is the NATS payload, byte for byte. Headers are NATS headers
  * (MIME-like `Key: value` lines), written with their exact keys (no case folding). The ordering key travels
- * in the `sb-key` header (NATS has no key field); a dedupe id in `Nats-Msg-Id`.
+ * in the `sb-key` header (NATS has no key field); a dedupe id in `Nats-Msg-Id`; a time-to-live (only set
+ * where the server has per-message TTL, 2.11+) in `Nats-TTL`.
  *
  * A key or value that cannot travel raw is written as an RFC 2047 encoded word `=?utf-8?b?<base64>?=`:
  * keys with characters outside ASCII 33–126 or a `:`, keys starting with `Nats-` (which the server would
@@ -59,7 +60,16 @@ export function toNatsHeaders(message: WireMessage): MsgHdrs {
     out.append(KEY_HEADER, encodeHeaderValue(message.key));
   }
   if (message.dedupeId !== undefined) out.append('Nats-Msg-Id', message.dedupeId);
+  if (message.ttlMs !== undefined) out.append('Nats-TTL', ttlHeaderValue(message.ttlMs));
   return out;
+}
+
+/**
+ * The `Nats-TTL` value for a time-to-live in ms: whole seconds, rounded up (the server counts in seconds
+ * and takes at least 1 s), so a message is never dropped sooner than asked.
+ */
+export function ttlHeaderValue(ttlMs: number): string {
+  return `${Math.max(1, Math.ceil(ttlMs / 1000))}s`;
 }
 
 /** Reads NATS headers into the contract's one-string-per-key map. */

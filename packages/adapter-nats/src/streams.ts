@@ -7,9 +7,11 @@ import {
   RetentionPolicy,
   StorageType,
   type StreamConfig,
+  type StreamUpdateConfig,
 } from '@nats-io/jetstream';
 import { mapError, natsError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { NO_SERVER_FEATURES, type ServerFeatures } from './server-features.js';
 
 const MS = 1_000_000;
 
@@ -34,6 +36,7 @@ export class StreamManager {
   constructor(
     private readonly jsm: JetStreamManager,
     private readonly options: ResolvedOptions,
+    private readonly features: ServerFeatures = NO_SERVER_FEATURES,
   ) {}
 
   /** Makes sure the work-queue stream of a queue exists. */
@@ -78,6 +81,8 @@ export class StreamManager {
       storage: this.options.storage === 'memory' ? StorageType.Memory : StorageType.File,
       num_replicas: this.options.replicas,
     };
+    // Per-message TTL (Nats-TTL) only where the server has it; an older server would reject the field.
+    if (this.features.messageTtl) full.allow_msg_ttl = true;
     try {
       await this.jsm.streams.add(full);
       return;
@@ -101,6 +106,14 @@ export class StreamManager {
         `stream ${stream} exists with an incompatible configuration: ${clash} — delete the stream or choose another prefix`,
         false,
       );
+    }
+    if (full.allow_msg_ttl && !have.allow_msg_ttl) {
+      // Made before the server was upgraded to 2.11+: the server lets TTL be switched on (never off) in
+      // place; the client's update type just does not list the field (update() merges it into the config).
+      const enable = { allow_msg_ttl: true } as Partial<StreamUpdateConfig>;
+      await this.jsm.streams.update(stream, enable).catch((error: unknown) => {
+        throw mapError(error, `allow per-message TTL on stream ${stream}`);
+      });
     }
   }
 

@@ -20,6 +20,7 @@ import { COMPONENT, mapError, natsError } from './errors.js';
 import * as names from './naming.js';
 import type { ResolvedOptions } from './options.js';
 import { PipelinedPublisher } from './publisher.js';
+import { MINIMUM_SERVER_VERSION, serverFeatures } from './server-features.js';
 import { StreamManager } from './streams.js';
 import { subscribeCore, subscribeJetStream } from './subscription.js';
 
@@ -50,7 +51,7 @@ export class NatsTransport implements Transport<NatsNative> {
   private readonly inboxes = new Set<Inbox>();
 
   constructor(private readonly options: ResolvedOptions) {
-    this.capabilities = capabilitiesFor(options.mode, undefined, options.duplicateWindowMs);
+    this.capabilities = capabilitiesFor(options.mode, options.duplicateWindowMs);
   }
 
   /** The native clients; throws CLOSED/UNAVAILABLE-style INVALID state before connect(). */
@@ -87,24 +88,25 @@ export class NatsTransport implements Transport<NatsNative> {
     const connection = await Connection.open(this.options);
     try {
       const nc = connection.nc;
+      const features = serverFeatures(nc.info?.version);
       let jsm: JetStreamManager | undefined;
       let js: JetStreamClient | undefined;
       if (this.jetStream) {
+        if (!features.jetStream) throw tooOldForJetStream(nc.info?.version);
         jsm = await jetstreamManager(nc).catch((error: unknown) => {
           throw mapError(error, 'open JetStream');
         });
         js = jetstream(nc);
       }
-      this.capabilities = capabilitiesFor(
-        this.options.mode,
-        nc.info?.max_payload,
-        this.options.duplicateWindowMs,
-      );
+      this.capabilities = capabilitiesFor(this.options.mode, this.options.duplicateWindowMs, {
+        maxPayload: nc.info?.max_payload,
+        features,
+      });
       if (this.closing) throw natsError('CLOSED', 'the transport was closed while it connected', false);
       return {
         connection,
         js,
-        streams: jsm ? new StreamManager(jsm, this.options) : undefined,
+        streams: jsm ? new StreamManager(jsm, this.options, features) : undefined,
         jsPublisher: js ? new PipelinedPublisher(connection) : undefined,
         corePublisher: new CorePublisher(connection),
         native: { nc, js, jsm },
@@ -278,4 +280,13 @@ export class NatsTransport implements Transport<NatsNative> {
   private assertOpen(): void {
     if (this.closing) throw natsError('CLOSED', 'the transport is closed — create a new one', false);
   }
+}
+
+/** JetStream mode on a server older than the client's consumers API: UNSUPPORTED at connect, not later. */
+function tooOldForJetStream(version: string | undefined) {
+  return natsError(
+    'UNSUPPORTED',
+    `nats-server ${version ?? '(unknown version)'} is older than ${MINIMUM_SERVER_VERSION.jetStream}, the first version JetStream mode works with — upgrade the server or use ?mode=core`,
+    false,
+  );
 }
