@@ -1,11 +1,14 @@
 import type { Delivery } from '../transport/contract.js';
+import { RESOLVED } from '../util/defer.js';
 import { Deque } from '../util/deque.js';
 import { H } from '../wire/reserved-headers.js';
 
 /**
  * Runs deliveries through `process` with at most `concurrency` at once, never two with the same key at
  * once, and deliveries of one key in arrival order. After {@link stop} nothing new starts; deliveries
- * that were waiting stay unsettled and go back to the broker when the subscription closes.
+ * that were waiting stay unsettled and go back to the broker when the subscription closes. `process` never
+ * rejects; it returns the shared {@link RESOLVED} promise when it finished synchronously, which frees the
+ * slot at once.
  */
 export class Dispatcher {
   private readonly ready = new Deque<Delivery>();
@@ -32,6 +35,7 @@ export class Dispatcher {
       if (!this.busyKeys.has(key)) {
         this.busyKeys.add(key);
         this.start(delivery, key);
+        if (this.ready.length > 0) this.pump();
         return;
       }
     }
@@ -74,17 +78,39 @@ export class Dispatcher {
 
   private start(delivery: Delivery, key: string | undefined): void {
     this.running++;
-    this.process(delivery).finally(() => {
-      this.running--;
-      if (key !== undefined) this.release(key);
-      if (this.running === 0 && this.idleWaiters.length > 0)
-        for (const wake of this.idleWaiters.splice(0)) wake();
-      this.pump();
-    });
+    const outcome = this.process(delivery);
+    if (outcome === RESOLVED) {
+      // Finished synchronously (a synchronous handler whose ack settled at once, as on memory://): the slot is
+      // free now, so a transport delivering in a loop keeps going instead of waiting a microtask per message.
+      this.release(key);
+      return;
+    }
+    // One shared callback for keyless deliveries: no closure per message (`.finally` would add three).
+    if (key === undefined) outcome.then(this.onKeylessDone, this.onKeylessDone);
+    else {
+      const done = () => this.finished(key);
+      outcome.then(done, done);
+    }
+  }
+
+  private readonly onKeylessDone = (): void => this.finished(undefined);
+
+  /** One handling ended asynchronously: frees its slot and starts what can start. */
+  private finished(key: string | undefined): void {
+    this.release(key);
+    this.pump();
+  }
+
+  /** Frees a handler slot and its key (whose next waiting delivery goes to the front); wakes idle waiters. */
+  private release(key: string | undefined): void {
+    this.running--;
+    if (key !== undefined) this.releaseKey(key);
+    if (this.running === 0 && this.idleWaiters.length > 0)
+      for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   /** Frees `key` and puts its next waiting delivery at the front, so it runs before later arrivals. */
-  private release(key: string): void {
+  private releaseKey(key: string): void {
     this.busyKeys.delete(key);
     const waiting = this.waitingByKey.get(key);
     if (!waiting) return;

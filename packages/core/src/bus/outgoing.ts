@@ -23,7 +23,9 @@ export function buildWireMessage(
   component: string,
   extras?: ReservedExtras,
 ): WireMessage {
-  const { bytes, contentType } = codecs.encode(body);
+  const codec = codecs.codecFor(body);
+  const bytes = codecs.encodeWith(codec, body);
+  const contentType = codec.contentType;
   if (bytes.length > capabilities.maxPayloadBytes) {
     throw new MessagingError(
       'PAYLOAD_TOO_LARGE',

@@ -4,6 +4,7 @@ import type { Handler, HandlerContext, Message } from '../message.js';
 import type { MessageDefinition } from '../schema.js';
 import { validateWith } from '../schema.js';
 import type { Delivery } from '../transport/contract.js';
+import { RESOLVED } from '../util/defer.js';
 import { deadLetter, type FailureEnv, type FailurePolicy, settleFailure } from './failure-policy.js';
 import { attemptOf, decodeDelivery } from './incoming.js';
 import { composeHandle, type Middleware } from './middleware.js';
@@ -23,6 +24,25 @@ export interface ProcessorConfig extends FailureEnv {
   readonly respond?:
     | ((message: Message<unknown>, outcome: { result?: unknown; error?: unknown }) => Promise<void>)
     | undefined;
+  /** Reports a failed ack; built once per receiver by {@link ackFailureReporter} (hot path: no closure per message). */
+  readonly ackFailed?: ((error: unknown) => void) | undefined;
+}
+
+/** The function that reports a failed ack of a message from `config`'s source. */
+export function ackFailureReporter(
+  config: Pick<ProcessorConfig, 'policy' | 'report'>,
+): (error: unknown) => void {
+  return (error) =>
+    config.report(
+      new MessagingError(
+        'UNAVAILABLE',
+        `could not ack a message from ${config.policy.source.name}; it will be redelivered`,
+        {
+          component: 'bus',
+          cause: error,
+        },
+      ),
+    );
 }
 
 /** Decodes a delivery into a message, validating typed bodies; throws DECODE_FAILED. */
@@ -93,18 +113,10 @@ function afterSuccess(
 ): Promise<void> {
   if (config.respond && message.replyTo !== undefined)
     return settleReply(delivery, message, { result }, config);
-  return delivery.ack().then(undefined, (error: unknown) =>
-    config.report(
-      new MessagingError(
-        'UNAVAILABLE',
-        `could not ack a message from ${config.policy.source.name}; it will be redelivered`,
-        {
-          component: 'bus',
-          cause: error,
-        },
-      ),
-    ),
-  );
+  const acked = delivery.ack();
+  // The memory broker acks synchronously and returns the shared settled promise: nothing can fail.
+  if (acked === RESOLVED) return acked;
+  return acked.then(undefined, config.ackFailed ?? ackFailureReporter(config));
 }
 
 function afterFailure(

@@ -7,7 +7,7 @@ import { deadLetterQueueOf } from '../wire/reserved-headers.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Middleware } from './middleware.js';
 import type { ResolvedReceiveOptions } from './options.js';
-import { type ProcessorConfig, processDelivery } from './processor.js';
+import { ackFailureReporter, type ProcessorConfig, processDelivery } from './processor.js';
 import { settlesWithin } from './sleep.js';
 
 /** What a receiver is started with. */
@@ -38,6 +38,13 @@ export class ActiveReceiver implements Receiver {
 
   private constructor(private readonly spec: ReceiverSpec) {
     const { options, destination } = spec;
+    const policy = {
+      source: destination,
+      group: options.group,
+      maxAttempts: options.maxAttempts,
+      backoff: options.backoff,
+      deadLetter: options.deadLetter ?? deadLetterQueueOf(destination.name),
+    };
     const config: ProcessorConfig = {
       transport: spec.transport,
       codecs: spec.codecs,
@@ -48,13 +55,8 @@ export class ActiveReceiver implements Receiver {
       report: spec.report,
       signal: this.stopping.signal,
       context: { signal: this.controller.signal },
-      policy: {
-        source: destination,
-        group: options.group,
-        maxAttempts: options.maxAttempts,
-        backoff: options.backoff,
-        deadLetter: options.deadLetter ?? deadLetterQueueOf(destination.name),
-      },
+      policy,
+      ackFailed: ackFailureReporter({ policy, report: spec.report }),
     };
     this.dispatcher = new Dispatcher(options.concurrency, (delivery) => processDelivery(delivery, config));
   }

@@ -22,7 +22,8 @@ function decodeUtf8(bytes: Uint8Array): string {
   const buffer = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return buffer.toString('utf8');
+  // toString() without arguments goes straight to the UTF-8 slice (no encoding lookup).
+  return buffer.toString();
 }
 
 /**
@@ -70,26 +71,37 @@ export class CodecSet {
   /** True when only the default codecs are in use, so the choice needs no search. */
   private readonly defaultsOnly: boolean;
 
+  /** The codec for bodies without a content type header (JSON, the default). */
+  private readonly jsonCodec: Codec | undefined;
+
   constructor(private readonly codecs: readonly Codec[]) {
     for (const codec of codecs)
       if (!this.byType.has(codec.contentType)) this.byType.set(codec.contentType, codec);
+    this.jsonCodec = this.byType.get('application/json');
     this.defaultsOnly =
       codecs.length === defaultCodecs.length && codecs.every((codec, i) => codec === defaultCodecs[i]);
   }
 
-  private pick(body: unknown): Codec | undefined {
+  /** The codec that encodes `body`; throws INVALID_ARGUMENT when none accepts it. */
+  codecFor(body: unknown): Codec {
     if (this.defaultsOnly) return body instanceof Uint8Array ? bytesCodec : jsonCodec;
     for (const codec of this.codecs) if (codec.accepts(body)) return codec;
-    return undefined;
+    throw new MessagingError('INVALID_ARGUMENT', 'no codec accepts this body', { component: 'bus' });
   }
 
   /** Encodes `body`; throws INVALID_ARGUMENT naming what could not be encoded. */
   encode(body: unknown): { bytes: Uint8Array; contentType: string } {
-    const codec = this.pick(body);
-    if (!codec)
-      throw new MessagingError('INVALID_ARGUMENT', 'no codec accepts this body', { component: 'bus' });
+    const codec = this.codecFor(body);
+    return { bytes: this.encodeWith(codec, body), contentType: codec.contentType };
+  }
+
+  /**
+   * Encodes `body` with `codec` (as chosen by {@link codecFor}); throws INVALID_ARGUMENT naming what could
+   * not be encoded. The send path's form of {@link encode}: no result object per message.
+   */
+  encodeWith(codec: Codec, body: unknown): Uint8Array {
     try {
-      return { bytes: codec.encode(body), contentType: codec.contentType };
+      return codec.encode(body);
     } catch (error) {
       throw new MessagingError(
         'INVALID_ARGUMENT',
@@ -102,7 +114,10 @@ export class CodecSet {
   /** Decodes `bytes` by content type (JSON when absent); throws DECODE_FAILED. */
   decode(bytes: Uint8Array, contentType: string | undefined): unknown {
     const type = contentType ?? 'application/json';
-    const codec = this.byType.get(type) ?? this.byType.get(type.split(';')[0]!.trim());
+    const codec =
+      contentType === undefined
+        ? this.jsonCodec
+        : (this.byType.get(type) ?? this.byType.get(type.split(';')[0]!.trim()));
     if (!codec) {
       throw new MessagingError(
         'DECODE_FAILED',

@@ -2,6 +2,7 @@ import { MessagingError } from '../errors.js';
 import type { Delivery, DeliveryHandler, NackOptions } from '../transport/contract.js';
 import { defer, RESOLVED } from '../util/defer.js';
 import { Deque } from '../util/deque.js';
+import { IntrusiveList, type Linked } from '../util/intrusive-list.js';
 import type { DelayTimers } from './delay-timers.js';
 
 /** A message held by the memory broker. */
@@ -30,8 +31,11 @@ export class MemoryConsumer {
   }
 }
 
-class MemoryDelivery implements Delivery {
+class MemoryDelivery implements Delivery, Linked<MemoryDelivery> {
   settled = false;
+  /** Links in the queue's list of unacked deliveries. */
+  prev: MemoryDelivery | undefined = undefined;
+  next: MemoryDelivery | undefined = undefined;
   readonly body: Uint8Array;
   readonly headers: Readonly<Record<string, string>>;
   readonly key: string | undefined;
@@ -70,7 +74,7 @@ class MemoryDelivery implements Delivery {
 export class MemoryQueue {
   private readonly ready = new Deque<StoredMessage>();
   private readonly consumers: MemoryConsumer[] = [];
-  private readonly unacked = new Set<MemoryDelivery>();
+  private readonly unacked = new IntrusiveList<MemoryDelivery>();
   private readonly spaceWaiters = new Set<() => void>();
   private nextConsumer = 0;
   private pumpScheduled = false;
@@ -138,7 +142,7 @@ export class MemoryQueue {
     consumer.stopped = true;
     const index = this.consumers.indexOf(consumer);
     if (index !== -1) this.consumers.splice(index, 1);
-    const held = [...this.unacked].filter((delivery) => delivery.consumer === consumer);
+    const held = this.unacked.toArray().filter((delivery) => delivery.consumer === consumer);
     for (const delivery of held.reverse()) this.returnToQueue(delivery, 0);
     if (this.consumers.length === 0) this.stopSweeper();
     this.schedulePump();
@@ -244,7 +248,7 @@ export class MemoryQueue {
     const every = Math.max(5, Math.min(1000, Math.floor(shortest / 4)));
     this.sweeper = setInterval(() => {
       const now = Date.now();
-      for (const delivery of [...this.unacked]) {
+      for (const delivery of this.unacked.toArray()) {
         if (delivery.deadline <= now) this.returnToQueue(delivery, 0, delivery.consumer);
       }
     }, every);

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../src/bus/dispatcher.js';
+import type { Delivery } from '../src/index.js';
+import { RESOLVED } from '../src/util/defer.js';
+import { IntrusiveList, type Linked } from '../src/util/intrusive-list.js';
+
+describe('IntrusiveList', () => {
+  interface Item extends Linked<Item> {
+    n: number;
+  }
+  const item = (n: number): Item => ({ n, prev: undefined, next: undefined });
+
+  it('keeps insertion order, deletes from anywhere once, and counts', () => {
+    const list = new IntrusiveList<Item>();
+    const items = [1, 2, 3, 4].map(item);
+    for (const i of items) list.add(i);
+    expect(list.delete(items[1]!)).toBe(true);
+    expect(list.delete(items[1]!)).toBe(false);
+    expect(list.delete(items[0]!)).toBe(true);
+    expect(list.delete(items[3]!)).toBe(true);
+    expect(list.toArray().map((i) => i.n)).toEqual([3]);
+    expect(list.size).toBe(1);
+    list.add(items[0]!);
+    expect(list.toArray().map((i) => i.n)).toEqual([3, 1]);
+    expect(list.delete(item(9))).toBe(false);
+  });
+});
+
+describe('Dispatcher with synchronous processing', () => {
+  const delivery = (key: string | undefined, n: number): Delivery =>
+    ({ key, headers: { n: String(n) }, body: new Uint8Array(), redeliveries: 0 }) as unknown as Delivery;
+
+  it('frees the slot at once, keeps per-key order and is idle right after', async () => {
+    const order: number[] = [];
+    let running = 0;
+    let peak = 0;
+    const dispatcher = new Dispatcher(2, (d) => {
+      running++;
+      peak = Math.max(peak, running);
+      order.push(Number(d.headers.n));
+      running--;
+      return RESOLVED;
+    });
+    for (let n = 0; n < 20; n++) dispatcher.onDelivery(delivery(n % 3 === 0 ? undefined : `k${n % 2}`, n));
+    expect(order).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    expect(peak).toBe(1);
+    expect(dispatcher.inFlight).toBe(0);
+    await dispatcher.idle();
+  });
+});
