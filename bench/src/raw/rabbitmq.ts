@@ -5,14 +5,22 @@ import type { MeasurementEntry, MeasureOptions, MeasureResult } from '../harness
 
 // amqplib used well: a confirm channel with WINDOW unconfirmed messages in flight (honouring
 // back-pressure), a durable quorum queue as Switchboard declares, and a consumer with prefetch
-// PREFETCH acking ACK_EVERY messages at a time (multiple=true).
+// PREFETCH acking ACK_EVERY messages at a time (multiple=true). Request/reply: direct reply-to by hand.
 
 const WINDOW = 1000;
 const PREFETCH = 1000;
 const ACK_EVERY = 100;
+/** Round trips are latency-bound: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms to each. */
+const LOW_LATENCY = { noDelay: true };
+/** Sequential round trips of request/reply: as many as Switchboard's measurement makes. */
+const MAX_REQUESTS = 2000;
 
-async function withQueue<T>(url: string, fn: (conn: ChannelModel, queue: string) => Promise<T>): Promise<T> {
-  const conn = await connect(url);
+async function withQueue<T>(
+  url: string,
+  fn: (conn: ChannelModel, queue: string) => Promise<T>,
+  socketOptions?: { noDelay: boolean },
+): Promise<T> {
+  const conn = await connect(url, socketOptions);
   const queue = benchName('bench-rabbitmq');
   try {
     const ch = await conn.createChannel();
@@ -89,7 +97,63 @@ async function endToEnd(opts: MeasureOptions): Promise<MeasureResult> {
   });
 }
 
+/**
+ * Direct reply-to by hand: a responder consumes the request queue (a durable quorum queue, as Switchboard
+ * declares) with prefetch and answers with `sendToQueue(replyTo)` carrying the correlation id, then acks;
+ * the requester consumes `amq.rabbitmq.reply-to` with noAck and publishes each request on that same channel
+ * with `replyTo: amq.rabbitmq.reply-to`. Sequential round trips.
+ */
+async function requestReply(opts: MeasureOptions): Promise<MeasureResult> {
+  const n = Math.min(opts.n, MAX_REQUESTS);
+  return withQueue(
+    opts.url,
+    async (conn, queue) => {
+      const responder = await conn.createChannel();
+      await responder.prefetch(PREFETCH);
+      await responder.consume(queue, (msg) => {
+        if (!msg) return;
+        responder.sendToQueue(msg.properties.replyTo, msg.content, {
+          correlationId: msg.properties.correlationId,
+        });
+        responder.ack(msg);
+      });
+      const requester = await conn.createChannel();
+      let waiting: { id: string; resolve: () => void } | undefined;
+      await requester.consume(
+        'amq.rabbitmq.reply-to',
+        (msg) => {
+          if (msg && waiting && msg.properties.correlationId === waiting.id) waiting.resolve();
+        },
+        { noAck: true },
+      );
+      const body = makePayload(opts.bytes);
+      const roundTrip = (id: string) =>
+        new Promise<void>((resolve) => {
+          waiting = { id, resolve };
+          requester.sendToQueue(queue, body, {
+            correlationId: id,
+            replyTo: 'amq.rabbitmq.reply-to',
+            persistent: true,
+          });
+        });
+      await roundTrip('warm-up');
+      const latenciesMs: number[] = [];
+      const start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const sentAt = performance.now();
+        await roundTrip(String(i));
+        latenciesMs.push(performance.now() - sentAt);
+      }
+      const seconds = (performance.now() - start) / 1000;
+      await Promise.all([requester.close(), responder.close()]);
+      return { seconds, latenciesMs, n };
+    },
+    LOW_LATENCY,
+  );
+}
+
 export const rabbitmqRaw: MeasurementEntry[] = [
   { broker: 'rabbitmq', mode: 'publish', impl: 'raw', run: publish },
   { broker: 'rabbitmq', mode: 'end-to-end', impl: 'raw', run: endToEnd },
+  { broker: 'rabbitmq', mode: 'request-reply', impl: 'raw', run: requestReply },
 ];
