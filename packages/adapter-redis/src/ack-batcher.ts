@@ -1,5 +1,6 @@
 import type { Client } from './connection.js';
 import { type ErrorContext, mapError } from './errors.js';
+import type { ReadWindow } from './read-window.js';
 
 /** Most ids in one XACK. */
 const MAX_IDS = 1000;
@@ -50,13 +51,21 @@ export class AckBatcher {
     return this.batch.promise;
   }
 
+  /**
+   * Sends what is collected through `window` when it is open (the XACK then leaves in one write with the
+   * subscription's next read), else on the ack connection.
+   */
+  sendWith(window: ReadWindow): void {
+    if (this.ids.length > 0) this.send(window);
+  }
+
   /** Sends what is collected and resolves once every XACK sent so far returned (failures included). */
   async flush(): Promise<void> {
     this.send();
     await Promise.all(this.inFlight);
   }
 
-  private send(): void {
+  private send(window?: ReadWindow): void {
     if (this.scheduled) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
@@ -70,7 +79,8 @@ export class AckBatcher {
     if (ids.length === 0) return;
     this.batch = undefined;
     this.ids = [];
-    const call = this.client.call('XACK', this.stream, this.group, ...ids).then(
+    const xack = (client: Client) => client.call('XACK', this.stream, this.group, ...ids);
+    const call = (window?.send(xack) ?? xack(this.client)).then(
       () => batch?.resolve(),
       (error: unknown) =>
         batch?.reject(mapError(error, { ...this.context, action: `ack ${ids.length} message(s)` })),

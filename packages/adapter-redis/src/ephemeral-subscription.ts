@@ -3,6 +3,7 @@ import type { Client } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import { type Entry, Intake, type Settler } from './intake.js';
 import type { ResolvedOptions } from './options.js';
+import { type OpenWindows, ReadWindow } from './read-window.js';
 import { ReadLoop } from './reader.js';
 import { itemsOfRead, lastIdOf, toEntries } from './replies.js';
 
@@ -10,6 +11,8 @@ import { itemsOfRead, lastIdOf, toEntries } from './replies.js';
 export interface EphemeralSpec {
   readonly client: Client;
   readonly reader: Client;
+  /** The transport's open read windows, which this subscription's reader joins between reads. */
+  readonly windows: OpenWindows;
   readonly options: ResolvedOptions;
   readonly stream: string;
   readonly prefetch: number;
@@ -37,7 +40,9 @@ export class EphemeralSubscription implements Subscription, Settler {
       this.intake,
       spec.options,
       spec.context,
+      new ReadWindow(spec.reader, spec.windows),
       (reader, count) => this.read(reader, count),
+      (reply) => this.deliver(reply),
       async () => false,
     );
   }
@@ -51,9 +56,9 @@ export class EphemeralSubscription implements Subscription, Settler {
     this.loop.start();
   }
 
-  private async read(reader: Client, count: number): Promise<void> {
+  private read(reader: Client, count: number): Promise<unknown> {
     const { stream, options } = this.spec;
-    const reply = await reader.callBuffer(
+    return reader.callBuffer(
       'XREAD',
       'COUNT',
       count,
@@ -63,6 +68,9 @@ export class EphemeralSubscription implements Subscription, Settler {
       stream,
       this.lastId,
     );
+  }
+
+  private deliver(reply: unknown): void {
     const items = itemsOfRead(reply);
     this.lastId = lastIdOf(items) ?? this.lastId;
     this.intake.push(toEntries(items, () => 0, Date.now(), []));

@@ -7,6 +7,7 @@ import { DelayScheduler } from './delay-scheduler.js';
 import type { ErrorContext } from './errors.js';
 import { type Entry, Intake, type Settler } from './intake.js';
 import type { ResolvedOptions } from './options.js';
+import { type OpenWindows, ReadWindow } from './read-window.js';
 import { ReadLoop } from './reader.js';
 import { itemsOfClaim, itemsOfRead, toEntries } from './replies.js';
 
@@ -21,6 +22,8 @@ export interface GroupSpec {
   /** The connection for XACK (shared by the transport's group subscriptions). */
   readonly acker: Client;
   readonly reader: Client;
+  /** The transport's open read windows, which this subscription's reader joins between reads. */
+  readonly windows: OpenWindows;
   readonly options: ResolvedOptions;
   readonly stream: string;
   readonly group: string;
@@ -42,6 +45,7 @@ export class GroupSubscription implements Subscription, Settler {
   readonly consumer = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly intake: Intake;
   private readonly loop: ReadLoop;
+  private readonly window: ReadWindow;
   private readonly acks: AckBatcher;
   private readonly scheduler: DelayScheduler;
   private readonly retries = new Map<string, NodeJS.Timeout>();
@@ -54,12 +58,15 @@ export class GroupSubscription implements Subscription, Settler {
     this.intake = new Intake(spec.prefetch, spec.onDelivery, this);
     this.acks = new AckBatcher(spec.acker, spec.stream, spec.group, spec.context, spec.options.confirmAcks);
     this.scheduler = new DelayScheduler(spec.client, spec.stream, spec.options, spec.context);
+    this.window = new ReadWindow(spec.reader, spec.windows);
     this.loop = new ReadLoop(
       spec.reader,
       this.intake,
       spec.options,
       spec.context,
+      this.window,
       (reader, count) => this.readNew(reader, count),
+      (reply) => this.accept(itemsOfRead(reply), () => 0, false),
       (error) => this.recover(error),
     );
   }
@@ -76,9 +83,11 @@ export class GroupSubscription implements Subscription, Settler {
     void this.reclaim().finally(tick);
   }
 
-  private async readNew(reader: Client, count: number): Promise<void> {
+  /** Writes the next XREADGROUP, after the acks collected so far (in the same write while the window is open). */
+  private readNew(reader: Client, count: number): Promise<unknown> {
     const { stream, group, options } = this.spec;
-    const reply = await reader.callBuffer(
+    this.acks.sendWith(this.window);
+    return reader.callBuffer(
       'XREADGROUP',
       'GROUP',
       group,
@@ -91,7 +100,6 @@ export class GroupSubscription implements Subscription, Settler {
       stream,
       '>',
     );
-    this.accept(itemsOfRead(reply), () => 0, false);
   }
 
   private accept(

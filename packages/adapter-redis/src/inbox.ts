@@ -4,6 +4,7 @@ import { decodeFields } from './codec.js';
 import { type Client, whenReady } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { type OpenWindows, ReadWindow } from './read-window.js';
 import { yieldToIo } from './reader.js';
 import { itemsOfRead, lastIdOf } from './replies.js';
 
@@ -24,22 +25,27 @@ export function isInboxKey(prefix: string, address: string): boolean {
 /**
  * A per-bus reply stream: created empty on open (with an expiry refreshed while it lives, so a crashed
  * bus leaves nothing for long), read with blocking XREAD on its own connection, deleted on close.
- * Replies are written by a script that adds them only while the stream exists.
+ * Replies are added with `XADD … NOMKSTREAM`, so only while the stream exists. Between two reads the
+ * connection's {@link ReadWindow} is open: the next request, sent as the reply is handed out, leaves in
+ * one write with the next XREAD.
  */
 export class StreamInbox implements Inbox {
   readonly address: string;
   private stopped = false;
   private done: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  private readonly window: ReadWindow;
 
   constructor(
     private readonly client: Client,
     private readonly reader: Client,
+    windows: OpenWindows,
     private readonly options: ResolvedOptions,
     private readonly onMessage: (message: InboxMessage) => void,
     private readonly onClosed: () => void,
   ) {
     this.address = newInboxKey(options.keyPrefix);
+    this.window = new ReadWindow(reader, windows);
   }
 
   async start(): Promise<void> {
@@ -54,8 +60,11 @@ export class StreamInbox implements Inbox {
     let refreshedAt = Date.now();
     while (!this.stopped) {
       try {
-        await whenReady(this.reader, context);
-        const reply = await this.reader.callBuffer(
+        if (this.reader.status !== 'ready') {
+          this.window.close();
+          await whenReady(this.reader, context);
+        }
+        const reading = this.reader.callBuffer(
           'XREAD',
           'COUNT',
           100,
@@ -65,20 +74,25 @@ export class StreamInbox implements Inbox {
           this.address,
           lastId,
         );
-        const items = itemsOfRead(reply);
+        this.window.close();
+        const items = itemsOfRead(await reading);
+        if (this.stopped) break;
+        this.window.open();
         lastId = lastIdOf(items) ?? lastId;
         for (const [, fields] of items) {
           if (this.stopped || !fields) continue;
           const decoded = decodeFields(fields);
           this.onMessage({ body: decoded.body, headers: decoded.headers });
         }
-        // The requester's next request goes out before the next read (see ReadLoop).
+        // The requester's next request is issued first, and leaves with the next read (see ReadLoop).
         if (items.length > 0) await yieldToIo();
         if (Date.now() - refreshedAt > REFRESH_MS) {
           refreshedAt = Date.now();
+          this.window.close();
           await this.client.call('PEXPIRE', this.address, INBOX_TTL_MS);
         }
       } catch {
+        this.window.close();
         if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -87,6 +101,7 @@ export class StreamInbox implements Inbox {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stopped = true;
+      await this.window.drain();
       this.reader.disconnect();
       await this.done;
       await this.client.call('DEL', this.address).catch(() => undefined);

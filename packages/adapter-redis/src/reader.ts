@@ -3,6 +3,7 @@ import { whenReady } from './connection.js';
 import { type ErrorContext, mapError } from './errors.js';
 import type { Intake } from './intake.js';
 import type { ResolvedOptions } from './options.js';
+import type { ReadWindow } from './read-window.js';
 
 /** Resolves after the current event-loop turn's callbacks and microtasks (setImmediate). */
 export function yieldToIo(): Promise<void> {
@@ -10,12 +11,15 @@ export function yieldToIo(): Promise<void> {
 }
 
 /**
- * A loop of blocking reads on a dedicated connection. `read(count)` issues one blocking read of at most
- * `count` entries and hands them to the intake; the loop waits for capacity before each read and for
- * the connection after a failure. `stop()` disconnects the reading connection, which ends a read that
- * is blocked at once; entries the server handed out but nobody received stay pending at the broker.
+ * A loop of blocking reads on a dedicated connection. `read(count)` writes one blocking read of at most
+ * `count` entries (synchronously, before its first await) and resolves with the server's reply; the loop
+ * then opens its {@link ReadWindow} and calls `deliver(reply)`, which hands the entries to the intake, so
+ * what their handlers send at once (replies, acks) rides along with the next read. The loop waits for
+ * capacity before each read and for the connection after a failure. `stop()` disconnects the reading
+ * connection, which ends a read that is blocked at once; entries the server handed out but nobody
+ * received stay pending at the broker.
  */
-export class ReadLoop {
+export class ReadLoop<R = unknown> {
   private stopped = false;
   private done: Promise<void> = Promise.resolve();
   private pause: (() => void) | undefined;
@@ -25,7 +29,9 @@ export class ReadLoop {
     private readonly intake: Intake,
     private readonly options: ResolvedOptions,
     private readonly context: ErrorContext,
-    private readonly read: (reader: Client, count: number) => Promise<void>,
+    private readonly window: ReadWindow,
+    private readonly read: (reader: Client, count: number) => Promise<R>,
+    private readonly deliver: (reply: R) => void,
     /** Called with a failure that is not a lost connection; returns true when the loop should go on at once. */
     private readonly recover: (error: unknown) => Promise<boolean>,
   ) {}
@@ -38,16 +44,26 @@ export class ReadLoop {
     while (!this.stopped) {
       const free = this.intake.free;
       if (free <= 0) {
+        this.window.close();
         await this.intake.whenFree();
         continue;
       }
       try {
-        await whenReady(this.reader, this.context);
-        await this.read(this.reader, Math.min(free, this.options.batchSize));
-        // Let the work the entries started (handlers, their replies, sends and acks) write first: the
-        // next blocking read is not urgent, and under load every socket write is a costly syscall.
+        if (this.reader.status !== 'ready') {
+          this.window.close();
+          await whenReady(this.reader, this.context);
+        }
+        const reading = this.read(this.reader, Math.min(free, this.options.batchSize));
+        this.window.close();
+        const reply = await reading;
+        if (this.stopped) break;
+        this.window.open();
+        this.deliver(reply);
+        // Let the work the entries started (handlers, their replies, sends and acks) be issued first, so
+        // it leaves in one write with the next read: under load every socket write is a costly syscall.
         await yieldToIo();
       } catch (error) {
+        this.window.close();
         if (this.stopped) break;
         const mapped = mapError(error, this.context);
         if (mapped.code === 'UNAVAILABLE' || !(await this.recover(error).catch(() => false))) {
@@ -73,6 +89,7 @@ export class ReadLoop {
     this.stopped = true;
     this.intake.stop();
     this.pause?.();
+    await this.window.drain();
     this.reader.disconnect();
     return this.done;
   }

@@ -20,6 +20,7 @@ import { closedError, type ErrorContext, mapError } from './errors.js';
 import { GroupSubscription } from './group-subscription.js';
 import { isInboxKey, StreamInbox } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
+import { OpenWindows } from './read-window.js';
 import { delayedKey, packDelayed, QUEUE_GROUP, scripts, streamKey } from './scripts.js';
 
 /** The escape hatch: the ioredis client and the key layout, for what Switchboard does not cover. */
@@ -48,6 +49,8 @@ export class RedisTransport implements Transport<RedisNative> {
   private acking: Promise<Client> | undefined;
   private closing: Promise<void> | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
+  /** Reading connections between two reads: a lone send or a reply rides along with their next read. */
+  private readonly windows = new OpenWindows();
   /** The trimming arguments of a single XADD. */
   private readonly trim: readonly FieldValue[];
 
@@ -140,9 +143,11 @@ export class RedisTransport implements Transport<RedisNative> {
     const commands = scripts(client);
     const calls: Promise<unknown>[] = [];
     if (immediate.length === 1) {
-      // One message (a request, a lone send): a plain XADD, without the script's overhead.
-      const args: FieldValue[] = [key, ...this.trim, '*'];
-      calls.push(client.call('XADD', encodeFields(immediate[0]!, args, now)));
+      // One message (a request, a lone send): a plain XADD, without the script's overhead, written with
+      // a reading connection's next read when one is between reads.
+      const args = encodeFields(immediate[0]!, [key, ...this.trim, '*'], now);
+      const xadd = (connection: Client) => connection.call('XADD', args);
+      calls.push(this.windows.ride(xadd) ?? xadd(client));
     } else {
       packMessages(immediate, now, (packed) => {
         calls.push(commands.sbPublish(key, packed, this.options.maxLength));
@@ -172,7 +177,8 @@ export class RedisTransport implements Transport<RedisNative> {
     let subscription: GroupSubscription | EphemeralSubscription;
     try {
       if (destination.kind === 'topic' && options.group === undefined) {
-        const spec = { client, reader, options: this.options, stream, context, onDelivery, onClosed };
+        const { options: resolved, windows } = this;
+        const spec = { client, reader, windows, options: resolved, stream, context, onDelivery, onClosed };
         subscription = new EphemeralSubscription({ ...spec, prefetch: options.prefetch });
       } else {
         const group = destination.kind === 'queue' ? QUEUE_GROUP : options.group!;
@@ -184,6 +190,7 @@ export class RedisTransport implements Transport<RedisNative> {
           client,
           acker: await this.ackClient(client),
           reader,
+          windows: this.windows,
           options: this.options,
           stream,
           group,
@@ -210,7 +217,7 @@ export class RedisTransport implements Transport<RedisNative> {
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     const client = await this.ensure();
     const reader = await openBlocking(client, this.options);
-    const inbox: StreamInbox = new StreamInbox(client, reader, this.options, onMessage, () =>
+    const inbox: StreamInbox = new StreamInbox(client, reader, this.windows, this.options, onMessage, () =>
       this.closeables.delete(inbox),
     );
     try {
@@ -239,8 +246,10 @@ export class RedisTransport implements Transport<RedisNative> {
     if (client.status !== 'ready') await whenReady(client, context);
     try {
       // NOMKSTREAM: a reply to an inbox that is gone (closed, or expired) is dropped, not recreating it.
-      const args: FieldValue[] = [address, 'NOMKSTREAM', 'MAXLEN', '~', INBOX_MAX_LENGTH, '*'];
-      await client.call('XADD', encodeFields(message, args, Date.now()));
+      const head: FieldValue[] = [address, 'NOMKSTREAM', 'MAXLEN', '~', INBOX_MAX_LENGTH, '*'];
+      const args = encodeFields(message, head, Date.now());
+      const xadd = (connection: Client) => connection.call('XADD', args);
+      await (this.windows.ride(xadd) ?? xadd(client));
     } catch (error) {
       throw mapError(error, context);
     }
