@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { type Bus, createBus, memoryTransport } from '@switchboard/core';
 import { benchName, countdown, makePayload } from '../harness/payload.js';
+import { sendWindowed } from '../harness/send-window.js';
 import type { MeasurementEntry, MeasureOptions, MeasureResult } from '../harness/types.js';
-import { sendWindowed } from './window.js';
 
 // Switchboard on its in-memory broker, used as an application would: JSON bodies (a string of `bytes`
 // characters carrying the send time), concurrent sends, a receiver with handler concurrency. The 'raw'
@@ -26,10 +26,11 @@ async function publish(opts: MeasureOptions): Promise<MeasureResult> {
   const queue = benchName('publish');
   const latencies: number[] = [];
   const started = performance.now();
-  await sendWindowed(opts.n, WINDOW, async () => {
+  await sendWindowed(opts.n, WINDOW, () => {
     const body = jsonBody(opts.bytes);
-    await bus.send(queue, body);
-    latencies.push(performance.now() - body.t);
+    return bus.send(queue, body).then(() => {
+      latencies.push(performance.now() - body.t);
+    });
   });
   const seconds = (performance.now() - started) / 1000;
   await bus.close();

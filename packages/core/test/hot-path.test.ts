@@ -48,3 +48,23 @@ describe('Dispatcher with synchronous processing', () => {
     await dispatcher.idle();
   });
 });
+
+describe('JSON decoding stays strict about UTF-8', () => {
+  it('accepts valid UTF-8 that carries U+FFFD itself and rejects every kind of invalid sequence', async () => {
+    const { CodecSet, defaultCodecs } = await import('../src/codec/codec.js');
+    const codecs = new CodecSet(defaultCodecs);
+    expect(codecs.decode(Buffer.from('"a\uFFFDb"'), undefined)).toBe('a\uFFFDb');
+    const invalid = [
+      [0x22, 0xc0, 0xaf, 0x22], // overlong '/'
+      [0x22, 0x80, 0x22], // lone continuation byte
+      [0x22, 0xed, 0xa0, 0x80, 0x22], // encoded surrogate
+      [0x22, 0xe2, 0x82, 0x22], // truncated sequence
+      [0x22, 0xff, 0x22], // never valid
+    ];
+    for (const bytes of invalid) {
+      expect(() => codecs.decode(Uint8Array.from(bytes), undefined), bytes.join(',')).toThrow(
+        expect.objectContaining({ code: 'DECODE_FAILED' }),
+      );
+    }
+  });
+});

@@ -16,14 +16,19 @@ export interface Codec {
   decode(bytes: Uint8Array): unknown;
 }
 
-/** Strict UTF-8 decoding: invalid byte sequences throw instead of turning into U+FFFD. */
+/**
+ * Strict UTF-8 decoding: invalid byte sequences throw instead of turning into U+FFFD. Decoding replaces
+ * every invalid sequence with U+FFFD, so the (costlier) validation runs only when the text has one —
+ * valid UTF-8 may carry U+FFFD itself, which the validation then accepts.
+ */
 function decodeUtf8(bytes: Uint8Array): string {
-  if (!isUtf8(bytes)) throw new TypeError('the body is not valid UTF-8');
   const buffer = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // toString() without arguments goes straight to the UTF-8 slice (no encoding lookup).
-  return buffer.toString();
+  const text = buffer.toString();
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new TypeError('the body is not valid UTF-8');
+  return text;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { InboxMessage, WireMessage } from '../transport/contract.js';
 import { DelayTimers } from './delay-timers.js';
-import { MemoryQueue, type StoredMessage } from './memory-queue.js';
+import { MemoryMessage, MemoryQueue } from './memory-queue.js';
 
 /** Limits of a memory broker. */
 export interface MemoryBrokerLimits {
@@ -63,15 +63,15 @@ export class MemoryBroker {
   }
 }
 
-/** Turns a wire message into what a queue stores. */
-export function store(message: WireMessage): StoredMessage {
-  return {
-    body: message.body,
-    headers: message.headers,
-    key: message.key,
-    expiresAt: message.ttlMs === undefined ? undefined : Date.now() + message.ttlMs,
-    redeliveries: 0,
-  };
+/** Turns a wire message into what a queue stores (one per queue it goes to). The body is kept, not copied. */
+export function store(message: WireMessage): MemoryMessage {
+  return new MemoryMessage(
+    message.body,
+    message.headers,
+    message.key,
+    message.ttlMs === undefined ? undefined : Date.now() + message.ttlMs,
+    0,
+  );
 }
 
 const brokers = new Map<string, MemoryBroker>();

@@ -5,15 +5,50 @@ import { Deque } from '../util/deque.js';
 import { IntrusiveList, type Linked } from '../util/intrusive-list.js';
 import type { DelayTimers } from './delay-timers.js';
 
-/** A message held by the memory broker. */
-export interface StoredMessage {
-  readonly body: Uint8Array;
-  headers: Readonly<Record<string, string>>;
-  readonly key: string | undefined;
-  readonly expiresAt: number | undefined;
-  redeliveries: number;
+/**
+ * A message held by a queue of the memory broker. While delivered it is also the {@link Delivery} its
+ * consumer settles (one object per message and delivery, not two); a redelivery goes out as a fresh copy
+ * (see {@link redelivery}), so that a late ack or nack of an earlier delivery stays a no-op.
+ */
+export class MemoryMessage implements Delivery, Linked<MemoryMessage> {
+  /** Acked, nacked, or given up with its stopped consumer; further settling is a no-op. */
+  settled = false;
+  /** Links in the queue's list of unacked deliveries. */
+  prev: MemoryMessage | undefined = undefined;
+  next: MemoryMessage | undefined = undefined;
+  /** Set when delivered. */
+  queue: MemoryQueue | undefined = undefined;
+  consumer: MemoryConsumer | undefined = undefined;
+  /** When delivered: the time (ms since the epoch) after which it goes to another consumer. */
+  deadline = 0;
   /** A consumer that let it pass its ack deadline; another one is preferred for the redelivery. */
-  avoid?: MemoryConsumer | undefined;
+  avoid: MemoryConsumer | undefined = undefined;
+
+  constructor(
+    readonly body: Uint8Array,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly key: string | undefined,
+    /** Dropped instead of delivered after this time (ms since the epoch); undefined: never. */
+    readonly expiresAt: number | undefined,
+    readonly redeliveries: number,
+  ) {}
+
+  /** The copy that goes back to the queue for the next delivery, counting one more redelivery. */
+  redelivery(avoid?: MemoryConsumer): MemoryMessage {
+    const copy = new MemoryMessage(this.body, this.headers, this.key, this.expiresAt, this.redeliveries + 1);
+    copy.avoid = avoid;
+    return copy;
+  }
+
+  ack(): Promise<void> {
+    this.queue!.settle(this, undefined);
+    return RESOLVED;
+  }
+
+  nack(options: NackOptions): Promise<void> {
+    this.queue!.settle(this, options);
+    return RESOLVED;
+  }
 }
 
 /** One subscription's view of a queue. */
@@ -31,50 +66,15 @@ export class MemoryConsumer {
   }
 }
 
-class MemoryDelivery implements Delivery, Linked<MemoryDelivery> {
-  settled = false;
-  /** Links in the queue's list of unacked deliveries. */
-  prev: MemoryDelivery | undefined = undefined;
-  next: MemoryDelivery | undefined = undefined;
-  readonly body: Uint8Array;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly key: string | undefined;
-  readonly redeliveries: number;
-  deadline: number;
-
-  constructor(
-    readonly queue: MemoryQueue,
-    readonly stored: StoredMessage,
-    readonly consumer: MemoryConsumer,
-    now: number,
-  ) {
-    this.body = stored.body;
-    this.headers = stored.headers;
-    this.key = stored.key;
-    this.redeliveries = stored.redeliveries;
-    this.deadline = now + consumer.ackDeadlineMs;
-  }
-
-  ack(): Promise<void> {
-    this.queue.settle(this, undefined);
-    return RESOLVED;
-  }
-
-  nack(options: NackOptions): Promise<void> {
-    this.queue.settle(this, options);
-    return RESOLVED;
-  }
-}
-
 /**
  * A queue of the memory broker: competing consumers with prefetch, nack with delay, ttl, an ack deadline
  * after which unsettled messages go to another consumer, and a high-water mark that holds publishers
  * back (backpressure) instead of buffering without bound.
  */
 export class MemoryQueue {
-  private readonly ready = new Deque<StoredMessage>();
+  private readonly ready = new Deque<MemoryMessage>();
   private readonly consumers: MemoryConsumer[] = [];
-  private readonly unacked = new IntrusiveList<MemoryDelivery>();
+  private readonly unacked = new IntrusiveList<MemoryMessage>();
   private readonly spaceWaiters = new Set<() => void>();
   private nextConsumer = 0;
   private pumpScheduled = false;
@@ -96,7 +96,7 @@ export class MemoryQueue {
     return this.consumers.length;
   }
 
-  enqueue(message: StoredMessage, delayMs = 0): void {
+  enqueue(message: MemoryMessage, delayMs = 0): void {
     if (delayMs > 0) {
       this.timers.after(delayMs, () => this.enqueue(message));
       return;
@@ -107,7 +107,7 @@ export class MemoryQueue {
 
   /** Resolves when the queue is below its high-water mark; rejects UNAVAILABLE if `signal` aborts first. */
   whenBelowHighWater(signal?: AbortSignal): Promise<void> {
-    if (this.depth < this.highWaterMark) return Promise.resolve();
+    if (this.depth < this.highWaterMark) return RESOLVED;
     return new Promise((resolve, reject) => {
       const wake = () => {
         signal?.removeEventListener('abort', onAbort);
@@ -126,7 +126,8 @@ export class MemoryQueue {
         );
       };
       this.spaceWaiters.add(wake);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -143,7 +144,7 @@ export class MemoryQueue {
     const index = this.consumers.indexOf(consumer);
     if (index !== -1) this.consumers.splice(index, 1);
     const held = this.unacked.toArray().filter((delivery) => delivery.consumer === consumer);
-    for (const delivery of held.reverse()) this.returnToQueue(delivery, 0);
+    for (const delivery of held.reverse()) this.returnToQueue(delivery);
     if (this.consumers.length === 0) this.stopSweeper();
     this.schedulePump();
   }
@@ -158,14 +159,11 @@ export class MemoryQueue {
   }
 
   /** Settles a delivery: ack when `nack` is undefined. Settling twice, or after the deadline passed, is a no-op for the queue. */
-  settle(delivery: MemoryDelivery, nack: NackOptions | undefined): void {
+  settle(delivery: MemoryMessage, nack: NackOptions | undefined): void {
     if (delivery.settled) return;
     delivery.settled = true;
-    delivery.consumer.unsettled--;
-    if (this.unacked.delete(delivery) && nack) {
-      delivery.stored.redeliveries++;
-      this.enqueue(delivery.stored, nack.delayMs);
-    }
+    delivery.consumer!.unsettled--;
+    if (this.unacked.delete(delivery) && nack) this.enqueue(delivery.redelivery(), nack.delayMs);
     this.wakePublishers();
     this.pump();
   }
@@ -185,13 +183,14 @@ export class MemoryQueue {
     while (this.ready.length > 0) {
       const consumer = this.pickConsumer(this.peekAvoid());
       if (!consumer) return;
-      const stored = this.ready.shift()!;
-      if (stored.expiresAt !== undefined && stored.expiresAt <= now) {
+      const delivery = this.ready.shift()!;
+      if (delivery.expiresAt !== undefined && delivery.expiresAt <= now) {
         this.wakePublishers();
         continue;
       }
-      stored.avoid = undefined;
-      const delivery = new MemoryDelivery(this, stored, consumer, now);
+      delivery.queue = this;
+      delivery.consumer = consumer;
+      delivery.deadline = now + consumer.ackDeadlineMs;
       consumer.unsettled++;
       this.unacked.add(delivery);
       consumer.onDelivery(delivery);
@@ -219,19 +218,16 @@ export class MemoryQueue {
     return fallback;
   }
 
-  private returnToQueue(delivery: MemoryDelivery, delayMs: number, avoid?: MemoryConsumer): void {
+  /** Takes back an unsettled delivery and puts a copy at the front of the queue, in front of later messages. */
+  private returnToQueue(delivery: MemoryMessage, avoid?: MemoryConsumer): void {
     if (!this.unacked.delete(delivery)) return;
-    if (delivery.consumer.stopped && !delivery.settled) {
+    const consumer = delivery.consumer!;
+    if (consumer.stopped && !delivery.settled) {
       delivery.settled = true;
-      delivery.consumer.unsettled--;
+      consumer.unsettled--;
     }
-    delivery.stored.redeliveries++;
-    delivery.stored.avoid = avoid;
-    if (delayMs > 0) this.enqueue(delivery.stored, delayMs);
-    else {
-      this.ready.unshift(delivery.stored);
-      this.schedulePump();
-    }
+    this.ready.unshift(delivery.redelivery(avoid));
+    this.schedulePump();
   }
 
   private wakePublishers(): void {
@@ -249,7 +245,7 @@ export class MemoryQueue {
     this.sweeper = setInterval(() => {
       const now = Date.now();
       for (const delivery of this.unacked.toArray()) {
-        if (delivery.deadline <= now) this.returnToQueue(delivery, 0, delivery.consumer);
+        if (delivery.deadline <= now) this.returnToQueue(delivery, delivery.consumer);
       }
     }, every);
     this.sweeper.unref();
