@@ -26,11 +26,14 @@ const runId = randomBytes(4).toString('hex');
 let counter = 0;
 
 /** A context for one scenario, and the cleanup that closes everything it created. */
-export function createContext(setup: Setup, scenarioId: string): ContextHandle {
+export function createContext(setup: Setup, scenarioId: string, parentNames?: string[]): ContextHandle {
   const buses: Bus[] = [];
   const transports: Transport[] = [];
   const reportedErrors: MessagingError[] = [];
   const notes: string[] = [];
+  // A fork (C50) hands its names to the parent, which cleans up once every copy is done: deleting while the
+  // other copies create loads a broker's metadata thread (Kafka fell 9 s behind).
+  const names: string[] = parentNames ?? [];
   const newTransport = async (): Promise<Transport> => {
     const transport = await setup.create(setup.broker);
     transports.push(transport);
@@ -63,7 +66,11 @@ export function createContext(setup: Setup, scenarioId: string): ContextHandle {
     transportName: setup.name,
     profile: setup.profile,
     size: (quick, full) => (setup.profile === 'full' ? full : quick),
-    unique: (prefix) => `sbc.${scenarioId.toLowerCase()}.${prefix}.${runId}.${++counter}`,
+    unique: (prefix) => {
+      const name = `sbc.${scenarioId.toLowerCase()}.${prefix}.${runId}.${++counter}`;
+      names.push(name);
+      return name;
+    },
     timeouts: setup.timeouts,
     restartBroker: hooks?.restart,
     killableConsumer: hooks?.url
@@ -74,7 +81,7 @@ export function createContext(setup: Setup, scenarioId: string): ContextHandle {
     reportedErrors,
     note: (text) => notes.push(text),
     fork: (id, profile) => {
-      const child = createContext({ ...setup, profile: profile ?? setup.profile }, id);
+      const child = createContext({ ...setup, profile: profile ?? setup.profile }, id, names);
       return { context: child.context, cleanup: child.cleanup };
     },
   };
@@ -86,6 +93,12 @@ export function createContext(setup: Setup, scenarioId: string): ContextHandle {
       );
     await Promise.all(buses.map((bus, i) => bounded(`bus ${i + 1} to close`, bus.close())));
     await Promise.all(transports.map((t, i) => bounded(`transport ${i + 1} to close`, t.close())));
+    if (hooks?.cleanup && !parentNames && names.length > 0) {
+      await within(hooks.cleanup(names.splice(0)), setup.timeouts.close, 'broker cleanup').catch(
+        (error: unknown) =>
+          notes.push(`broker cleanup failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     if (failures.length > 0) {
       throw new MessagingError('INTERNAL', `cleanup after ${scenarioId} failed: ${failures.join('; ')}`, {
         component: 'conformance',

@@ -36,6 +36,14 @@ export interface BrokerHooks {
   readonly failover?: (() => Transport | Promise<Transport>) | undefined;
   /** When set, the broker could not be provided: the whole suite is skipped with this reason. */
   readonly skip?: string | undefined;
+  /**
+   * Called after each scenario (and each C50 copy) with the names it made with `ctx.unique`, once its buses
+   * and transports are closed: deletes what the broker keeps for them (a name's derived destinations such as
+   * `<name>.dead-letter` share it as a prefix). Optional; without it a long run leaves every destination
+   * behind, which slows brokers that keep files per destination (Kafka partitions, RabbitMQ queues). Best
+   * effort: a failure is noted in the report, it does not fail the scenario.
+   */
+  readonly cleanup?: ((names: readonly string[]) => Promise<void>) | undefined;
   /** Called once after the suite, e.g. to stop a container. */
   readonly stop?: (() => Promise<void>) | undefined;
 }
