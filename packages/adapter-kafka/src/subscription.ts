@@ -38,7 +38,8 @@ export interface SubscriptionSpec {
  * forget their trackers: acks of their in-flight deliveries are dropped and the new owner redelivers them.
  */
 export class KafkaSubscription implements Subscription {
-  private readonly consumer: Consumer;
+  /** The kafkajs consumer in use; replaced when kafkajs gives up on it (see {@link KafkaSubscription.recover}). */
+  private consumer: Consumer;
   private readonly trackers = new Map<number, OffsetTracker>();
   private unsettled = 0;
   private slotWaiters: (() => void)[] = [];
@@ -48,9 +49,28 @@ export class KafkaSubscription implements Subscription {
   private flushing: Promise<void> | undefined;
   /** The commit of a new group's start offsets; `start()` waits for it, so a restart begins from there. */
   private startCommit: Promise<void> | undefined;
+  /** Settles the join that `run()` waits for: resolved by GROUP_JOIN, rejected by a crash kafkajs gives up on. */
+  private joinWaiter: { resolve(): void; reject(error: unknown): void } | undefined;
+  /** A replacement consumer being started after a crash kafkajs does not restart from. */
+  private recovering: Promise<void> | undefined;
 
   constructor(private readonly spec: SubscriptionSpec) {
-    this.consumer = spec.kafka.consumer({
+    this.consumer = this.createConsumer();
+  }
+
+  /** Connects, joins the group and resolves once partitions are assigned (or rejects within `timeoutMs`). */
+  async start(timeoutMs: number): Promise<void> {
+    try {
+      await this.run(timeoutMs);
+    } catch (error) {
+      await this.consumer.disconnect().catch(() => undefined);
+      throw toMessagingError(error, `cannot subscribe to ${this.spec.topic} as ${this.spec.groupId}`);
+    }
+  }
+
+  private createConsumer(): Consumer {
+    const spec = this.spec;
+    const consumer = spec.kafka.consumer({
       groupId: spec.groupId,
       sessionTimeout: spec.sessionTimeoutMs,
       rebalanceTimeout: spec.rebalanceTimeoutMs,
@@ -59,22 +79,26 @@ export class KafkaSubscription implements Subscription {
       allowAutoTopicCreation: false,
       partitionAssigners: [busyStickyAssigner(() => this.busyPartitions()), PartitionAssigners.roundRobin],
     });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.onJoin(event.payload.memberAssignment);
+      this.joinWaiter?.resolve();
+    });
+    // Best effort: commit what is done before partitions may move, so their new owner repeats less.
+    consumer.on(consumer.events.REBALANCING, () => void this.flush());
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || consumer !== this.consumer) return;
+      if (this.joinWaiter) this.joinWaiter.reject(event.payload.error);
+      else this.recover();
+    });
+    return consumer;
   }
 
-  /** Connects, joins the group and resolves once partitions are assigned (or rejects within `timeoutMs`). */
-  async start(timeoutMs: number): Promise<void> {
+  /** Connects the current consumer, subscribes and runs it; resolves after its first group join. */
+  private async run(timeoutMs: number): Promise<void> {
     const consumer = this.consumer;
     let timer: NodeJS.Timeout | undefined;
     const joined = new Promise<void>((resolve, reject) => {
-      consumer.on(consumer.events.GROUP_JOIN, (event) => {
-        this.onJoin(event.payload.memberAssignment);
-        resolve();
-      });
-      // Best effort: commit what is done before partitions may move, so their new owner repeats less.
-      consumer.on(consumer.events.REBALANCING, () => void this.flush());
-      consumer.on(consumer.events.CRASH, (event) => {
-        if (!event.payload.restart) reject(event.payload.error);
-      });
+      this.joinWaiter = { resolve, reject };
       timer = setTimeout(
         () =>
           reject(
@@ -95,8 +119,8 @@ export class KafkaSubscription implements Subscription {
           break;
         } catch (error) {
           // Metadata of a topic created a moment ago may not have reached every listener yet.
-          if ((error as { retriable?: boolean }).retriable !== true || attempt >= 10) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+          if ((error as { retriable?: boolean }).retriable !== true || attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(500, 50 * attempt)));
         }
       }
       await consumer.run({
@@ -106,12 +130,34 @@ export class KafkaSubscription implements Subscription {
       });
       await joined;
       await this.startCommit;
-    } catch (error) {
-      await consumer.disconnect().catch(() => undefined);
-      throw toMessagingError(error, `cannot subscribe to ${this.spec.topic} as ${this.spec.groupId}`);
     } finally {
+      this.joinWaiter = undefined;
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * kafkajs stops a consumer for good after an error it deems not retriable (it can happen around a broker
+   * restart): replace it with a fresh one, retrying with backoff until it joins or the subscription closes.
+   * Trackers are kept, so offsets still in flight or done are not delivered twice if the partitions return.
+   */
+  private recover(): void {
+    if (this.recovering || this.stopped) return;
+    this.recovering = (async () => {
+      for (let attempt = 1; !this.stopped; attempt++) {
+        await this.consumer.disconnect().catch(() => undefined);
+        if (this.stopped) return;
+        this.consumer = this.createConsumer();
+        try {
+          await this.run(this.spec.sessionTimeoutMs + this.spec.rebalanceTimeoutMs);
+          return;
+        } catch {
+          await this.freeSlot(Math.min(10_000, 250 * 2 ** attempt)); // stop() wakes it
+        }
+      }
+    })().finally(() => {
+      this.recovering = undefined;
+    });
   }
 
   async stop(): Promise<void> {
@@ -128,6 +174,7 @@ export class KafkaSubscription implements Subscription {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.stop();
+      await this.recovering;
       clearTimeout(this.commitTimer);
       this.commitTimer = undefined;
       await this.flush();

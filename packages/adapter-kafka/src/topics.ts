@@ -17,6 +17,22 @@ export function checkTopicName(name: string): string {
   return name;
 }
 
+/** How long an "unknown topic" answer may last before {@link TopicCache.exists} believes it. */
+const UNKNOWN_GRACE_MS = 3000;
+
+/**
+ * How long a created topic may stay unknown to the broker's metadata. A loaded broker applies metadata changes
+ * (creating and deleting partition logs) on one thread: 9 s of lag were seen on the 2-core test machines. The
+ * caller's own timeout (a request's, a send's) still bounds what the user waits.
+ */
+const CREATED_VISIBLE_MS = 30_000;
+
+/** True for kafkajs' "unknown topic" answer, however it is wrapped. */
+function isUnknownTopic(error: unknown): boolean {
+  const inner = error as { originalError?: { type?: string }; cause?: { type?: string }; type?: string };
+  return (inner.type ?? inner.originalError?.type ?? inner.cause?.type) === 'UNKNOWN_TOPIC_OR_PARTITION';
+}
+
 /** Topic settings for {@link TopicCache}. */
 export interface TopicSettings {
   readonly partitions: number;
@@ -30,11 +46,17 @@ export interface TopicSettings {
  */
 export class TopicCache {
   private readonly known = new Map<string, Promise<void>>();
+  private stopped = false;
 
   constructor(
     private readonly admin: Admin,
     private readonly settings: TopicSettings,
   ) {}
+
+  /** Ends every wait for a topic to become visible (the transport is closing). */
+  stop(): void {
+    this.stopped = true;
+  }
 
   /** Resolves once `name` exists (created with the configured partitions if it did not). */
   ensure(name: string, partitions = this.settings.partitions): Promise<void> {
@@ -61,6 +83,14 @@ export class TopicCache {
           waitForLeaders: true,
           timeout: this.settings.timeoutMs,
         });
+        // A retried creation answered "already exists" returns without waiting for leaders: wait here.
+        if (!(await this.visible(name, CREATED_VISIBLE_MS))) {
+          throw new MessagingError(
+            'UNAVAILABLE',
+            `the topic ${name} was created but the broker still does not know it after ${CREATED_VISIBLE_MS} ms — is the cluster overloaded?`,
+            { component: COMPONENT, retryable: true },
+          );
+        }
         return;
       } catch (error) {
         if ((error as { retriable?: boolean }).retriable !== true || attempt >= 10) throw error;
@@ -70,8 +100,10 @@ export class TopicCache {
   }
 
   /**
-   * True when `name` exists: known here, or found in the cluster's metadata (then remembered). Only a definite
-   * "unknown topic" answer counts as absent; any other failure is thrown as a MessagingError.
+   * True when `name` exists: known here, or found in the cluster's metadata (then remembered). A topic created
+   * a moment ago (by another client) may still be unknown to the broker that answers, so only an "unknown
+   * topic" answer that lasts {@link UNKNOWN_GRACE_MS} counts as absent; any other failure is thrown as a
+   * MessagingError.
    */
   async exists(name: string): Promise<boolean> {
     const known = this.known.get(name);
@@ -80,16 +112,26 @@ export class TopicCache {
         () => true,
         () => false,
       );
-    try {
-      await this.admin.fetchTopicMetadata({ topics: [name] });
-    } catch (error) {
-      const inner = error as { originalError?: { type?: string }; cause?: { type?: string }; type?: string };
-      const type = inner.type ?? inner.originalError?.type ?? inner.cause?.type;
-      if (type === 'UNKNOWN_TOPIC_OR_PARTITION') return false;
-      throw toMessagingError(error, `cannot look up the topic ${name}`);
-    }
+    if (!(await this.visible(name, UNKNOWN_GRACE_MS))) return false;
     if (!this.known.has(name)) this.known.set(name, Promise.resolve());
     return true;
+  }
+
+  /**
+   * Polls the metadata until `name` is known, for at most `budgetMs`; false when it stayed unknown. Kafka
+   * acknowledges a creation before every broker's metadata has the topic, and under load that can lag seconds.
+   */
+  private async visible(name: string, budgetMs: number): Promise<boolean> {
+    for (let waited = 0, delay = 50; ; waited += delay, delay = Math.min(delay * 2, 500)) {
+      try {
+        await this.admin.fetchTopicMetadata({ topics: [name] });
+        return true;
+      } catch (error) {
+        if (!isUnknownTopic(error)) throw toMessagingError(error, `cannot look up the topic ${name}`);
+        if (waited >= budgetMs || this.stopped) return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   /** Deletes `names` (best effort) and forgets them. */

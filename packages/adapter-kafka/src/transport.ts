@@ -25,6 +25,16 @@ import { checkTopicName, TopicCache } from './topics.js';
 
 const { Kafka: KafkaClient } = kafkajs;
 
+/** How long close() waits for operations in progress (a send kafkajs still retries, say) before it disconnects. */
+const CLOSE_WAITS_FOR_OPERATIONS_MS = 10_000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** The escape hatch: the kafkajs client, its producer (the one in use now) and admin client as the transport uses them. */
 export interface KafkaNative {
   readonly kafka: Kafka;
@@ -48,6 +58,8 @@ export class KafkaTransport implements Transport<KafkaNative> {
   private readonly producer: ProducerSlot;
   /** Inbox topics still being created, by address. */
   private readonly creatingInboxes = new Map<string, Promise<void>>();
+  /** Publishes, subscribes, replies and inbox joins in progress; see {@link KafkaTransport.operation}. */
+  private readonly operations = new Set<Promise<unknown>>();
   private connecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -104,7 +116,27 @@ export class KafkaTransport implements Transport<KafkaNative> {
     return this.connecting;
   }
 
-  async publish(
+  publish(
+    destination: Destination,
+    messages: readonly WireMessage[],
+    options?: PublishOptions,
+  ): Promise<void> {
+    return this.operation(() => this.publishNow(destination, messages, options));
+  }
+
+  subscribe(
+    destination: Destination,
+    options: SubscribeOptions,
+    onDelivery: DeliveryHandler,
+  ): Promise<Subscription> {
+    return this.operation(() => this.subscribeNow(destination, options, onDelivery));
+  }
+
+  reply(address: string, message: WireMessage): Promise<void> {
+    return this.operation(() => this.replyNow(address, message));
+  }
+
+  private async publishNow(
     destination: Destination,
     messages: readonly WireMessage[],
     options?: PublishOptions,
@@ -126,7 +158,7 @@ export class KafkaTransport implements Transport<KafkaNative> {
     );
   }
 
-  async subscribe(
+  private async subscribeNow(
     destination: Destination,
     options: SubscribeOptions,
     onDelivery: DeliveryHandler,
@@ -169,23 +201,27 @@ export class KafkaTransport implements Transport<KafkaNative> {
         true,
       ),
     );
-    joining.catch(() => undefined);
-    const inboxes = this.inboxes;
+    void this.operation(() => joining).catch(() => undefined);
     const topics = this.topics;
+    let closing: Promise<void> | undefined;
     const inbox: Inbox = {
       address,
-      async close() {
-        if (!inboxes.delete(inbox)) return;
-        await (await joining.catch(() => undefined))?.close();
-        await created.catch(() => undefined);
-        await topics.remove([address]);
+      // Memoized, and the transport's close() waits for it: the topic is deleted before the admin disconnects.
+      close: () => {
+        closing ??= (async () => {
+          await (await joining.catch(() => undefined))?.close();
+          await created.catch(() => undefined);
+          await topics.remove([address]);
+          this.inboxes.delete(inbox);
+        })();
+        return closing;
       },
     };
-    inboxes.add(inbox);
+    this.inboxes.add(inbox);
     return inbox;
   }
 
-  async reply(address: string, message: WireMessage): Promise<void> {
+  private async replyNow(address: string, message: WireMessage): Promise<void> {
     await this.connect();
     checkTopicName(address);
     if (!(await this.topics.exists(address))) return;
@@ -196,6 +232,8 @@ export class KafkaTransport implements Transport<KafkaNative> {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.topics.stop();
+      await settlesWithin(Promise.allSettled([...this.operations]), CLOSE_WAITS_FOR_OPERATIONS_MS);
       await Promise.all([...this.inboxes].map((inbox) => inbox.close().catch(() => undefined)));
       await Promise.all([...this.subscriptions].map((s) => s.close().catch(() => undefined)));
       await this.connecting?.catch(() => undefined);
@@ -234,6 +272,20 @@ export class KafkaTransport implements Transport<KafkaNative> {
       clearTimeout(timer);
     }
     if (this.closing) throw closedError();
+  }
+
+  /**
+   * Runs `work` as an operation close() waits for before it disconnects the clients: an operation that
+   * started before close() never reconnects a client after it (a leaked socket). Rejects with CLOSED once
+   * close() has begun.
+   */
+  private operation<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(closedError());
+    const running = work();
+    this.operations.add(running);
+    const forget = () => this.operations.delete(running);
+    running.then(forget, forget);
+    return running;
   }
 
   private send(topic: string, records: ProducedRecord[], signal: AbortSignal | undefined, doing: string) {
