@@ -11,20 +11,22 @@
  *
  * Reading: encoded words are decoded; a key that occurs several times (a raw client's multi-valued header)
  * becomes one value, the values joined with `, ` in order; raw `Nats-*` headers (the server's own) are left
- * out of the delivery's headers.
+ * out of the delivery's headers. The block itself is written and read as bytes in header-block.ts.
  */
-import { type MsgHdrs, headers as natsHeaders } from '@nats-io/transport-node';
-import type { WireMessage } from '@switchboard/core';
+import type { MsgHdrs } from '@nats-io/transport-node';
 
 const ENCODED = /^=\?utf-8\?b\?([A-Za-z0-9+/]*={0,2})\?=$/i;
 const SAFE_KEY = /^[!-9;-~]+$/;
-const KEY_HEADER = 'sb-key';
+/** The header that carries the ordering key (NATS has no key field). */
+export const KEY_HEADER = 'sb-key';
 
 function encodeWord(text: string): string {
   return `=?utf-8?b?${Buffer.from(text, 'utf8').toString('base64')}?=`;
 }
 
-function decodeWord(text: string): string {
+/** The text of an encoded word, or `text` itself when it is not one. */
+export function decodeWord(text: string): string {
+  if (!text.startsWith('=?')) return text;
   const match = ENCODED.exec(text);
   return match ? Buffer.from(match[1]!, 'base64').toString('utf8') : text;
 }
@@ -48,28 +50,6 @@ export function encodeHeaderKey(key: string): string {
 /** The header value written for `value`. */
 export function encodeHeaderValue(value: string): string {
   return valueNeedsEncoding(value) ? encodeWord(value) : value;
-}
-
-/** Builds the NATS headers of a wire message (with `Nats-Msg-Id` when it has a dedupe id). */
-export function toNatsHeaders(message: WireMessage): MsgHdrs {
-  const out = natsHeaders();
-  for (const key in message.headers) {
-    out.append(encodeHeaderKey(key), encodeHeaderValue(message.headers[key]!));
-  }
-  if (message.key !== undefined && message.headers[KEY_HEADER] === undefined) {
-    out.append(KEY_HEADER, encodeHeaderValue(message.key));
-  }
-  if (message.dedupeId !== undefined) out.append('Nats-Msg-Id', message.dedupeId);
-  if (message.ttlMs !== undefined) out.append('Nats-TTL', ttlHeaderValue(message.ttlMs));
-  return out;
-}
-
-/**
- * The `Nats-TTL` value for a time-to-live in ms: whole seconds, rounded up (the server counts in seconds
- * and takes at least 1 s), so a message is never dropped sooner than asked.
- */
-export function ttlHeaderValue(ttlMs: number): string {
-  return `${Math.max(1, Math.ceil(ttlMs / 1000))}s`;
 }
 
 /** Reads NATS headers into the contract's one-string-per-key map. */

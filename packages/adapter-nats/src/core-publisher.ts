@@ -1,8 +1,8 @@
 import { createInbox, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
-import { toNatsHeaders } from './codec.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError, outage } from './errors.js';
+import { encodeHeaders } from './header-block.js';
 import { checkSizes } from './publisher.js';
 
 /**
@@ -33,18 +33,21 @@ export class CorePublisher {
     signal: AbortSignal | undefined,
     expectConsumer: boolean,
   ): Promise<void> {
-    await this.connection.whenConnected(signal, what);
+    if (!this.connection.connected) await this.connection.whenConnected(signal, what);
     const nc = this.connection.nc;
     const tokens: number[] = [];
     try {
-      const headers = messages.map((message) => toNatsHeaders(message));
+      const headers = messages.map((message) => encodeHeaders(message));
       checkSizes(messages, headers, nc.info?.max_payload, what);
       for (let i = 0; i < messages.length; i++) {
         if (expectConsumer) {
           const token = ++this.sequence;
           tokens.push(token);
-          nc.publish(subject, messages[i]!.body, { headers: headers[i], reply: `${this.probe}.${token}` });
-        } else nc.publish(subject, messages[i]!.body, { headers: headers[i] });
+          nc.publish(subject, messages[i]!.body, {
+            headers: headers[i]!.asMsgHdrs(),
+            reply: `${this.probe}.${token}`,
+          });
+        } else nc.publish(subject, messages[i]!.body, { headers: headers[i]!.asMsgHdrs() });
       }
     } catch (error) {
       throw mapError(error, what);
@@ -60,29 +63,29 @@ export class CorePublisher {
       );
   }
 
-  private async flush(what: string, signal: AbortSignal | undefined): Promise<void> {
+  /** Resolves once the server has answered a PING sent behind the messages; rejects with UNAVAILABLE when `signal` aborts first. */
+  private flush(what: string, signal: AbortSignal | undefined): Promise<void> {
     const flushed = this.connection.nc.flush();
     if (!signal) {
-      await flushed.catch((error: unknown) => {
+      return flushed.catch((error: unknown) => {
         throw mapError(error, what);
       });
-      return;
     }
-    let onAbort: (() => void) | undefined;
-    try {
-      await Promise.race([
-        flushed,
-        new Promise<never>((_, reject) => {
-          onAbort = () => reject(outage(what));
-          if (signal.aborted) onAbort();
-          else signal.addEventListener('abort', onAbort, { once: true });
-        }),
-      ]);
-    } catch (error) {
-      throw mapError(error, what);
-    } finally {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    }
+    if (signal.aborted) return Promise.reject(outage(what));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(outage(what));
+      signal.addEventListener('abort', onAbort, { once: true });
+      flushed.then(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(mapError(error, what));
+        },
+      );
+    });
   }
 
   close(): void {

@@ -1,8 +1,8 @@
-import { createInbox, type Msg, type MsgHdrs, type Subscription as NatsSub } from '@nats-io/transport-node';
+import { createInbox, type Msg, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
-import { toNatsHeaders } from './codec.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError } from './errors.js';
+import { type EncodedHeaders, encodeHeaders } from './header-block.js';
 
 interface Batch {
   remaining: number;
@@ -44,7 +44,7 @@ export class PipelinedPublisher {
     what: string,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.connection.whenConnected(signal, what);
+    if (!this.connection.connected) await this.connection.whenConnected(signal, what);
     if (messages.length === 0) return;
     const nc = this.connection.nc;
     const first = this.sequence + 1;
@@ -54,11 +54,14 @@ export class PipelinedPublisher {
       batch = { remaining: messages.length, failed: false, resolve, reject, what };
     });
     try {
-      const headers = messages.map((message) => toNatsHeaders(message));
+      const headers = messages.map((message) => encodeHeaders(message));
       checkSizes(messages, headers, nc.info?.max_payload, what);
       for (let i = 0; i < messages.length; i++) {
         this.pending.set(first + i, batch);
-        nc.publish(subject, messages[i]!.body, { headers: headers[i], reply: `${this.inbox}.${first + i}` });
+        nc.publish(subject, messages[i]!.body, {
+          headers: headers[i]!.asMsgHdrs(),
+          reply: `${this.inbox}.${first + i}`,
+        });
       }
     } catch (error) {
       this.fail(batch, mapError(error, what), first, messages.length);
@@ -131,15 +134,13 @@ export class PipelinedPublisher {
  */
 export function checkSizes(
   messages: readonly WireMessage[],
-  headers: readonly MsgHdrs[],
+  headers: readonly EncodedHeaders[],
   maxPayload: number | undefined,
   what: string,
 ): void {
   if (maxPayload === undefined) return;
   for (let i = 0; i < messages.length; i++) {
-    const body = messages[i]!.body.length;
-    if (body + 8192 < maxPayload) continue;
-    const total = body + headerBytes(headers[i]!);
+    const total = messages[i]!.body.length + headers[i]!.bytes.length;
     if (total > maxPayload) {
       throw natsError(
         'PAYLOAD_TOO_LARGE',
@@ -148,14 +149,6 @@ export function checkSizes(
       );
     }
   }
-}
-
-/** The size of headers on the wire (`NATS/1.0␍␊Key: value␍␊…␍␊`). */
-function headerBytes(headers: MsgHdrs): number {
-  let total = 12;
-  for (const [key, values] of headers)
-    for (const value of values) total += Buffer.byteLength(key) + Buffer.byteLength(value) + 4;
-  return total;
 }
 
 /** The error a PubAck carries, or undefined for a positive ack. */

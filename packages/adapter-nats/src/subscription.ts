@@ -1,8 +1,10 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription as NatsSub } from '@nats-io/transport-node';
 import type { DeliveryHandler, NackOptions, Subscription } from '@switchboard/core';
+import { fromNatsHeaders } from './codec.js';
 import { mapError } from './errors.js';
 import { BaseDelivery, DeliveryGate } from './gate.js';
+import { headersOf } from './header-block.js';
 import type { ConsumerSpec, StreamManager } from './streams.js';
 
 const NAK = new TextEncoder().encode('-NAK');
@@ -15,6 +17,12 @@ function ackSubjectOf(msg: JsMsg): string {
   );
 }
 
+/** The headers of a JetStream message, decoded from the core message it wraps (the client keeps it as `msg`). */
+function jsHeadersOf(msg: JsMsg): Record<string, string> {
+  const core = (msg as JsMsg & { readonly msg?: Msg }).msg;
+  return core ? headersOf(core) : fromNatsHeaders(msg.headers);
+}
+
 /** A JetStream delivery: ack, nak (with the native delay) and the server's delivery count. */
 class JsDelivery extends BaseDelivery {
   constructor(
@@ -23,7 +31,7 @@ class JsDelivery extends BaseDelivery {
     private readonly confirmAcks: boolean,
     private readonly returns: Returns,
   ) {
-    super(msg.data, msg.headers, msg.info.deliveryCount - 1, gate);
+    super(msg.data, jsHeadersOf(msg), msg.info.deliveryCount - 1, gate);
   }
 
   async ack(): Promise<void> {
@@ -108,7 +116,7 @@ function coreFeed(
   return nc.subscribe(subject, {
     ...(queue === undefined ? {} : { queue }),
     callback: (error, msg: Msg) => {
-      if (!error) gate.offer(new CoreDelivery(msg.data, msg.headers, 0, gate));
+      if (!error) gate.offer(new CoreDelivery(msg.data, headersOf(msg), 0, gate));
     },
   });
 }

@@ -13,13 +13,14 @@ import type {
   WireMessage,
 } from '@switchboard/core';
 import { capabilitiesFor } from './capabilities.js';
-import { fromNatsHeaders, toNatsHeaders } from './codec.js';
 import { Connection } from './connection.js';
 import { CorePublisher } from './core-publisher.js';
 import { COMPONENT, mapError, natsError } from './errors.js';
+import { encodeHeaders, headersOf } from './header-block.js';
 import * as names from './naming.js';
 import type { ResolvedOptions } from './options.js';
 import { PipelinedPublisher } from './publisher.js';
+import { Routes } from './routes.js';
 import { MINIMUM_SERVER_VERSION, serverFeatures } from './server-features.js';
 import { StreamManager } from './streams.js';
 import { subscribeCore, subscribeJetStream } from './subscription.js';
@@ -49,8 +50,10 @@ export class NatsTransport implements Transport<NatsNative> {
   private closing: Promise<void> | undefined;
   private readonly subscriptions = new Set<Subscription>();
   private readonly inboxes = new Set<Inbox>();
+  private readonly routes: Routes;
 
   constructor(private readonly options: ResolvedOptions) {
+    this.routes = new Routes(options.prefix);
     this.capabilities = capabilitiesFor(options.mode, options.duplicateWindowMs);
   }
 
@@ -122,41 +125,30 @@ export class NatsTransport implements Transport<NatsNative> {
     messages: readonly WireMessage[],
     options?: PublishOptions,
   ): Promise<void> {
-    const live = await this.ready();
+    const live = this.live !== undefined && this.closing === undefined ? this.live : await this.ready();
     const what = `publish to ${destination.kind} ${destination.name}`;
-    const prefix = this.options.prefix;
-    if (destination.kind === 'queue') {
-      const subject = names.queueSubject(prefix, destination.name);
-      if (!live.jsPublisher || !live.streams) {
-        return live.corePublisher.publish(
-          subject,
-          messages,
-          what,
-          options?.signal,
-          options?.expectConsumer === true,
-        );
-      }
-      if (options?.expectConsumer) {
-        const request = names.requestSubject(prefix, destination.name);
-        return live.corePublisher.publish(request, messages, what, options.signal, true);
-      }
-      const stream = names.queueStreamName(prefix, destination.name);
-      await live.streams.ensureQueueStream(stream, subject);
-      try {
-        return await live.jsPublisher.publish(subject, messages, what, options?.signal);
-      } catch (error) {
-        if (!(error instanceof Error && 'code' in error && error.code === 'NOT_FOUND')) throw error;
-        live.streams.forget(stream);
-        await live.streams.ensureQueueStream(stream, subject);
-        return live.jsPublisher.publish(subject, messages, what, options?.signal);
-      }
-    }
-    const subject = names.topicSubject(prefix, destination.name, false);
+    const route = this.routes.of(destination);
+    const signal = options?.signal;
     if (!live.jsPublisher || !live.streams) {
-      return live.corePublisher.publish(subject, messages, what, options?.signal, false);
+      const expectConsumer = destination.kind === 'queue' && options?.expectConsumer === true;
+      return live.corePublisher.publish(route.subject, messages, what, signal, expectConsumer);
     }
-    await this.ensureTopicStream(live);
-    return live.jsPublisher.publish(subject, messages, what, options?.signal);
+    if (route.request !== undefined && options?.expectConsumer) {
+      return live.corePublisher.publish(route.request, messages, what, signal, true);
+    }
+    if (route.request === undefined) {
+      await this.ensureTopicStream(live);
+      return live.jsPublisher.publish(route.subject, messages, what, signal);
+    }
+    await live.streams.ensureQueueStream(route.stream, route.subject);
+    try {
+      return await live.jsPublisher.publish(route.subject, messages, what, signal);
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && error.code === 'NOT_FOUND')) throw error;
+      live.streams.forget(route.stream);
+      await live.streams.ensureQueueStream(route.stream, route.subject);
+      return live.jsPublisher.publish(route.subject, messages, what, signal);
+    }
   }
 
   private ensureTopicStream(live: Live): Promise<void> {
@@ -237,7 +229,7 @@ export class NatsTransport implements Transport<NatsNative> {
     const address = createInbox();
     const sub = live.connection.nc.subscribe(address, {
       callback: (error, msg) => {
-        if (!error) onMessage({ body: msg.data, headers: fromNatsHeaders(msg.headers) });
+        if (!error) onMessage({ body: msg.data, headers: headersOf(msg) });
       },
     });
     await live.connection.nc.flush().catch((error: unknown) => {
@@ -255,10 +247,10 @@ export class NatsTransport implements Transport<NatsNative> {
   }
 
   async reply(address: string, message: WireMessage): Promise<void> {
-    const live = await this.ready();
-    await live.connection.whenConnected(undefined, `reply to ${address}`);
+    const live = this.live !== undefined && this.closing === undefined ? this.live : await this.ready();
+    if (!live.connection.connected) await live.connection.whenConnected(undefined, `reply to ${address}`);
     try {
-      live.connection.nc.publish(address, message.body, { headers: toNatsHeaders(message) });
+      live.connection.nc.publish(address, message.body, { headers: encodeHeaders(message).asMsgHdrs() });
     } catch (error) {
       throw mapError(error, `reply to ${address}`);
     }

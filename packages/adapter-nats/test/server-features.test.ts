@@ -1,7 +1,7 @@
 /** Server version → features → capabilities: pure logic, no broker. */
 import { describe, expect, it } from 'vitest';
 import { capabilitiesFor, HEADER_ALLOWANCE } from '../src/capabilities.js';
-import { ttlHeaderValue } from '../src/codec.js';
+import { ttlHeaderValue } from '../src/header-block.js';
 import { MINIMUM_SERVER_VERSION, serverFeatures, versionNumber } from '../src/server-features.js';
 
 const WINDOW = 120_000;

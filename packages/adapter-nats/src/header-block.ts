@@ -1,0 +1,124 @@
+/**
+ * The NATS header block (`NATS/1.0␍␊Key: value␍␊…␍␊`) written and read as bytes, without the client's
+ * `MsgHdrs` map: the map validates and case-checks every key against every other on each append and parses
+ * the block into arrays on each read, which was the largest share of the adapter's per-message cost. The
+ * text is the same as the client would write (see codec.ts for which keys and values are encoded words).
+ *
+ * Two client internals are relied on, both pinned by the exact @nats-io versions in package.json and
+ * covered by the raw-client interop tests: `publish()` only calls `encode()` on the `headers` option, and a
+ * received message keeps its raw bytes in `_rdata` with the header length in `_msg.hdr`. Where the latter is
+ * missing, reading falls back to the client's parsed `msg.headers`.
+ */
+import type { Msg, MsgHdrs } from '@nats-io/transport-node';
+import type { WireMessage } from '@switchboard/core';
+import { decodeWord, encodeHeaderKey, encodeHeaderValue, fromNatsHeaders, KEY_HEADER } from './codec.js';
+import { natsError } from './errors.js';
+
+/** A header block encoded once; {@link asMsgHdrs} is what to pass as `headers` to `nc.publish`. */
+export class EncodedHeaders {
+  constructor(readonly bytes: Uint8Array) {}
+
+  /** What `nc.publish` calls (and the only thing it calls on `headers`). */
+  encode(): Uint8Array {
+    return this.bytes;
+  }
+
+  /** This block typed as the client's headers, for the `headers` option of `nc.publish`. */
+  asMsgHdrs(): MsgHdrs {
+    return this as unknown as MsgHdrs;
+  }
+}
+
+/** Header keys seen before, with what is written for them (keys repeat: `sb-id`, `sb-ts`, …). */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_LIMIT = 1024;
+
+function keyText(key: string): string {
+  let text = keyCache.get(key);
+  if (text === undefined) {
+    text = encodeHeaderKey(key);
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    keyCache.set(key, text);
+  }
+  return text;
+}
+
+/** A value the adapter writes as given (a dedupe id): it must not break the block. */
+function rawValue(name: string, value: string): string {
+  if (value.includes('\r') || value.includes('\n')) {
+    throw natsError('INVALID_ARGUMENT', `the ${name} cannot contain CR or LF characters`, false);
+  }
+  return value.trim();
+}
+
+/** The `Nats-TTL` value for a time-to-live in ms: whole seconds, rounded up, at least 1 s (the server's unit and minimum). */
+export function ttlHeaderValue(ttlMs: number): string {
+  return `${Math.max(1, Math.ceil(ttlMs / 1000))}s`;
+}
+
+/**
+ * The header block of a wire message, for `nc.publish(subject, body, { headers })`: every header, the key in
+ * `sb-key`, a dedupe id in `Nats-Msg-Id`, a time-to-live in `Nats-TTL`.
+ */
+export function encodeHeaders(message: WireMessage): EncodedHeaders {
+  let text = 'NATS/1.0\r\n';
+  const headers = message.headers;
+  for (const key in message.headers) {
+    text += `${keyText(key)}: ${encodeHeaderValue(headers[key]!)}\r\n`;
+  }
+  if (message.key !== undefined && headers[KEY_HEADER] === undefined) {
+    text += `${KEY_HEADER}: ${encodeHeaderValue(message.key)}\r\n`;
+  }
+  if (message.dedupeId !== undefined) text += `Nats-Msg-Id: ${rawValue('dedupeId', message.dedupeId)}\r\n`;
+  if (message.ttlMs !== undefined) text += `Nats-TTL: ${ttlHeaderValue(message.ttlMs)}\r\n`;
+  return new EncodedHeaders(Buffer.from(`${text}\r\n`, 'utf8'));
+}
+
+function isServerHeader(key: string): boolean {
+  return key.length >= 5 && key.slice(0, 5).toLowerCase() === 'nats-';
+}
+
+/**
+ * Reads a header block into the contract's one-string-per-key map: the status line is skipped, values are
+ * trimmed, encoded words decoded, raw `Nats-*` headers left out, and a repeated key's values joined with
+ * `, ` in their order.
+ */
+export function decodeHeaderBlock(block: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString('utf8');
+  let start = text.indexOf('\r\n');
+  if (start < 0) return out;
+  start += 2;
+  while (start < text.length) {
+    let end = text.indexOf('\r\n', start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon >= start && colon < end) {
+      const rawKey = text.slice(start, colon);
+      if (!isServerHeader(rawKey)) {
+        const key = decodeWord(rawKey);
+        const value = decodeWord(text.slice(colon + 1, end).trim());
+        const previous = out[key];
+        out[key] = previous === undefined ? value : `${previous}, ${value}`;
+      }
+    }
+    start = end + 2;
+  }
+  return out;
+}
+
+interface MsgInternals {
+  readonly _rdata?: unknown;
+  readonly _msg?: { readonly hdr?: unknown };
+}
+
+/** The headers of a received core message (for a JetStream message pass its `msg`), decoded from its bytes. */
+export function headersOf(msg: Msg): Record<string, string> {
+  const internals = msg as unknown as MsgInternals;
+  const hdr = internals._msg?.hdr;
+  const data = internals._rdata;
+  if (typeof hdr === 'number' && data instanceof Uint8Array) {
+    return hdr > 0 ? decodeHeaderBlock(data.subarray(0, hdr)) : {};
+  }
+  return fromNatsHeaders(msg.headers);
+}

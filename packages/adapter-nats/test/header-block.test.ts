@@ -1,0 +1,55 @@
+/** The header block written and read as bytes: same text as the client's MsgHdrs, same reading rules. No broker. */
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { WireMessage } from '@switchboard/core';
+import { describe, expect, it } from 'vitest';
+import { decodeHeaderBlock, encodeHeaders } from '../src/header-block.js';
+
+function wire(headers: Record<string, string>, extra: Partial<WireMessage> = {}): WireMessage {
+  return { id: 'm1', body: new Uint8Array(0), headers, ...extra };
+}
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+describe('header block', () => {
+  it('writes what the client would write for the same headers', () => {
+    const ours = encodeHeaders(
+      wire({ 'sb-id': 'm1', tenant: 'acme', 'x-uni': '漢字 ☺' }, { key: 'k1', dedupeId: 'd1' }),
+    );
+    const theirs = natsHeaders();
+    for (const [k, v] of [
+      ['sb-id', 'm1'],
+      ['tenant', 'acme'],
+      ['x-uni', '漢字 ☺'],
+      ['sb-key', 'k1'],
+      ['Nats-Msg-Id', 'd1'],
+    ] as const)
+      theirs.append(k, v);
+    expect(text(ours.bytes)).toBe(text(theirs.encode()));
+  });
+
+  it('round-trips keys and values that need encoded words', () => {
+    const headers = {
+      'x key': ' padded ',
+      'Nats-Like': 'v',
+      'line\nbreak': 'a\r\nb',
+      '=?odd': '=?utf-8?b?x?=',
+      '': '',
+    };
+    expect(decodeHeaderBlock(encodeHeaders(wire(headers)).bytes)).toEqual(headers);
+  });
+
+  it('reads a raw block: status line skipped, values trimmed, Nats-* left out, repeats joined in order', () => {
+    const block = Buffer.from('NATS/1.0 503\r\nk: 1\r\nNats-Msg-Id: x\r\nother:  2 \r\nk: 3\r\n\r\n');
+    expect(decodeHeaderBlock(block)).toEqual({ k: '1, 3', other: '2' });
+  });
+
+  it('rejects a dedupe id that would break the block', () => {
+    expect(() => encodeHeaders(wire({}, { dedupeId: 'a\r\nNats-Rollup: all' }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+
+  it('writes a TTL as Nats-TTL in whole seconds', () => {
+    expect(text(encodeHeaders(wire({}, { ttlMs: 1500 })).bytes)).toBe('NATS/1.0\r\nNats-TTL: 2s\r\n\r\n');
+  });
+});
