@@ -20,12 +20,23 @@ export interface BatcherLimits {
   readonly sendTimeoutMs: number;
 }
 
-interface Entry {
-  readonly message: WireMessage;
-  readonly expectConsumer: boolean;
-  resolve(result: SendResult): void;
-  reject(error: unknown): void;
-  done: boolean;
+/** One send waiting for its batch to be confirmed. */
+class Entry {
+  resolve!: (result: SendResult) => void;
+  reject!: (error: unknown) => void;
+  done = false;
+  constructor(
+    readonly message: WireMessage,
+    readonly expectConsumer: boolean,
+  ) {}
+}
+
+/** The entry whose promise is being constructed: lets one shared executor take its resolvers (no closure per send). */
+let constructing: Entry | undefined;
+
+function takeResolvers(resolve: (result: SendResult) => void, reject: (error: unknown) => void): void {
+  constructing!.resolve = resolve;
+  constructing!.reject = reject;
 }
 
 interface Lane {
@@ -61,24 +72,30 @@ export class SendBatcher {
     if (signal?.aborted) return Promise.reject(cancelled());
     const lane = this.laneOf(destination);
     this.outstanding++;
-    return new Promise<SendResult>((resolve, reject) => {
-      const entry: Entry = { message, expectConsumer, resolve, reject, done: false };
-      lane.pending.push(entry);
-      if (signal) {
-        const onAbort = () => this.settle(entry, cancelled());
-        signal.addEventListener('abort', onAbort, { once: true });
-        const clear = () => signal.removeEventListener('abort', onAbort);
-        entry.resolve = (result) => {
-          clear();
-          resolve(result);
-        };
-        entry.reject = (error) => {
-          clear();
-          reject(error);
-        };
-      }
-      this.schedule(lane);
-    });
+    const entry = new Entry(message, expectConsumer);
+    constructing = entry;
+    const sent = new Promise<SendResult>(takeResolvers);
+    constructing = undefined;
+    lane.pending.push(entry);
+    if (signal) this.cancelOnAbort(entry, signal);
+    this.schedule(lane);
+    return sent;
+  }
+
+  /** Rejects `entry` with CANCELLED when `signal` aborts before its batch settles (it is then not published). */
+  private cancelOnAbort(entry: Entry, signal: AbortSignal): void {
+    const { resolve, reject } = entry;
+    const onAbort = () => this.settle(entry, cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    const clear = () => signal.removeEventListener('abort', onAbort);
+    entry.resolve = (result) => {
+      clear();
+      resolve(result);
+    };
+    entry.reject = (error) => {
+      clear();
+      reject(error);
+    };
   }
 
   /** Resolves when every send added so far has settled. */
