@@ -3,10 +3,11 @@ import type { ConsumeMessage, Options } from 'amqplib';
 
 /**
  * Where a Switchboard message lives in an AMQP message (see docs/wire-format/rabbitmq.md):
- * the body is the AMQP body, every header (user and reserved `sb-`) is an AMQP header table entry of
- * type long string, and the key travels as the `sb-key` header. For raw clients the adapter also sets
- * the AMQP properties `message_id`, `correlation_id`, `content_type`, `timestamp` and `delivery_mode` 2,
- * and reads them back when the matching `sb-` header is absent.
+ * the body is the AMQP body; the id, correlation id and content type are the AMQP properties `message_id`,
+ * `correlation_id` and `content_type` (the `sb-` header only when the value is too long for a property);
+ * every other header (user and reserved `sb-`) is an AMQP header table entry of type long string, and the
+ * key travels as the `sb-key` header. The adapter also sets `timestamp` (seconds) and `delivery_mode` 2.
+ * Reading accepts both places: an `sb-` header wins over the property.
  */
 
 /** Headers the broker adds on its own; they are not the sender's and never reach the handler. */
@@ -33,12 +34,27 @@ const MAX_KEY_BYTES = 255;
  */
 export const LONG_KEYS_HEADER = 'sb-amqp-long-keys';
 
+/**
+ * Reserved headers that travel as AMQP properties instead of header-table entries (when they fit a short
+ * string): every table entry costs encoding and decoding time on both sides, and these have a native home.
+ * `sb-reply-to` is left out of the table only for direct reply-to requests, whose `reply_to` replaces it.
+ */
+const AS_PROPERTY = new Set<string>([H.id, H.correlationId, H.contentType]);
+
+/** AMQP short strings (message_id, correlation_id, content_type): at most 255 bytes of UTF-8. */
+function fitsShortString(value: string): boolean {
+  return value.length <= 85 || Buffer.byteLength(value) <= 255;
+}
+
 /** Builds the AMQP publish options of `message`. */
 export function toPublishOptions(message: WireMessage, replyTo?: string): Options.Publish {
+  const source = message.headers;
   const headers: Record<string, string> = {};
   let long: Record<string, string> | undefined;
-  for (const name in message.headers) {
-    const value = message.headers[name] as string;
+  for (const name in source) {
+    const value = source[name] as string;
+    if (AS_PROPERTY.has(name) && fitsShortString(value)) continue;
+    if (replyTo !== undefined && name === H.replyTo) continue;
     // A string of at most 85 UTF-16 units has at most 255 UTF-8 bytes.
     if (name.length > 85 && Buffer.byteLength(name) > MAX_KEY_BYTES) {
       long ??= {};
@@ -47,17 +63,18 @@ export function toPublishOptions(message: WireMessage, replyTo?: string): Option
   }
   if (long) headers[LONG_KEYS_HEADER] = JSON.stringify(long);
   if (message.key !== undefined) headers[H.key] = message.key;
+  const contentType = source[H.contentType];
   const options: Options.Publish = {
     headers,
     persistent: true,
-    contentType: message.headers[H.contentType] ?? 'application/json',
+    contentType: contentType !== undefined && fitsShortString(contentType) ? contentType : 'application/json',
   };
-  const id = message.headers[H.id];
-  if (id !== undefined) options.messageId = id;
-  const timestamp = Number(message.headers[H.timestamp]);
+  const id = source[H.id];
+  if (id !== undefined && fitsShortString(id)) options.messageId = id;
+  const timestamp = Number(source[H.timestamp]);
   if (Number.isFinite(timestamp)) options.timestamp = Math.floor(timestamp / 1000);
-  const correlationId = message.headers[H.correlationId];
-  if (correlationId !== undefined) options.correlationId = correlationId;
+  const correlationId = source[H.correlationId];
+  if (correlationId !== undefined && fitsShortString(correlationId)) options.correlationId = correlationId;
   if (message.ttlMs !== undefined) options.expiration = String(message.ttlMs);
   if (message.priority !== undefined) options.priority = message.priority;
   if (replyTo !== undefined) options.replyTo = replyTo;

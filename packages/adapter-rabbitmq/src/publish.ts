@@ -2,6 +2,7 @@ import type { WireMessage } from '@switchboard/core';
 import type { ConfirmChannel } from 'amqplib';
 import type { ChannelSlot } from './channel-slot.js';
 import { toPublishOptions } from './codec.js';
+import { publishConfirmed } from './confirm-publish.js';
 import { mapError, unavailable } from './errors.js';
 
 /** Where one batch goes on an AMQP channel. */
@@ -57,11 +58,12 @@ export async function publishBatch(
     if (failure !== undefined) break;
     let writable: boolean;
     try {
-      writable = channel.publish(
+      writable = publishConfirmed(
+        channel,
         route.exchange,
         route.routingKey,
         asBuffer(messages[index]!.body),
-        prepared[index],
+        prepared[index]!,
         onConfirm,
       );
     } catch (error) {

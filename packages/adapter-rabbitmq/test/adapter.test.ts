@@ -184,7 +184,10 @@ suite('against RabbitMQ', () => {
     expect(message).not.toBe(false);
     if (message === false) return;
     expect(JSON.parse(message.content.toString('utf8'))).toEqual({ a: 1 });
-    expect(message.properties.headers).toMatchObject({ 'x-user': 'u ☺', [H.id]: id, [H.key]: 'k9' });
+    expect(message.properties.headers).toMatchObject({ 'x-user': 'u ☺', [H.key]: 'k9' });
+    // The id and correlation id travel as properties only, not also as header-table entries.
+    expect(message.properties.headers).not.toHaveProperty(H.id);
+    expect(message.properties.headers).not.toHaveProperty(H.correlationId);
     expect(message.properties).toMatchObject({
       messageId: id,
       correlationId: 'c9',
