@@ -24,7 +24,13 @@ export type Target<T> = string | MessageDefinition<T>;
 
 /** The name of a target. */
 export function targetName(target: Target<unknown>): string {
-  return typeof target === 'string' ? target : target.name;
+  if (typeof target === 'string') return target;
+  if (typeof target === 'object' && target !== null && typeof target.name === 'string') return target.name;
+  throw new MessagingError(
+    'INVALID_ARGUMENT',
+    `a destination must be a name (string) or a message definition, got ${target === null ? 'null' : typeof target}`,
+    { component: 'bus' },
+  );
 }
 
 /** Validates `value` with the definition's schema; throws `code` with the issues listed. */

@@ -19,6 +19,13 @@ describe('bad input is rejected before anything is sent', () => {
     await expectCode(bus.send('has space', 1), 'INVALID_ARGUMENT', /may only contain/);
     await expectCode(bus.publish('x'.repeat(201), 1), 'INVALID_ARGUMENT', /longer than 200/);
     await expectCode(bus.send(42 as unknown as string, 1), 'INVALID_ARGUMENT');
+    await expectCode(bus.send(null as unknown as string, 1), 'INVALID_ARGUMENT', /got null/);
+    await expectCode(bus.publish(undefined as unknown as string, 1), 'INVALID_ARGUMENT', /got undefined/);
+    await expectCode(bus.request(null as unknown as string, 1), 'INVALID_ARGUMENT', /got null/);
+    await expectCode(
+      bus.receive(null as unknown as string, () => undefined) as unknown as Promise<unknown>,
+      'INVALID_ARGUMENT',
+    );
     expect(published).toHaveLength(0);
     await bus.close();
   });
