@@ -3,6 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { ProducedRecord } from './codec.js';
 import { COMPONENT, toMessagingError } from './errors.js';
+import { type QueuedSend, type RequestLimits, type Slice, takeRequest } from './request-packing.js';
 
 const { CompressionTypes } = kafkajs;
 
@@ -17,21 +18,19 @@ const BROKEN_SEQUENCE = new Set([
 export interface ProducerSettings {
   readonly idempotent: boolean;
   readonly compression: 'none' | 'gzip';
+  /** Most bytes of records in one produce request: the broker refuses a record batch over `message.max.bytes`. */
+  readonly maxRequestBytes: number;
 }
 
-/** Most bytes of record values coalesced into one produce request. */
-const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 /** Most records coalesced into one request: kafkajs groups records per partition in quadratic time. */
 const MAX_REQUEST_RECORDS = 2000;
 
-interface Entry {
+/** One caller's send, queued until every one of its records is written. */
+interface Entry extends QueuedSend {
   readonly topic: string;
-  readonly records: ProducedRecord[];
-  readonly bytes: number;
   readonly doing: string;
   resolve(): void;
   reject(error: unknown): void;
-  cancelled: boolean;
   /** Times the broker refused this entry for a lost producer sequence (it then wrote nothing). */
   refusals: number;
 }
@@ -42,25 +41,29 @@ const MAX_REFUSALS = 3;
 /**
  * The transport's one kafkajs producer, written to by one request at a time: sends issued while a request is
  * in flight are coalesced into the next `sendBatch` (all topics in one request, each topic's records in call
- * order). A batch can therefore never overtake an earlier one — per-key order holds across the bus's concurrent
- * batches — and a burst of small sends (requests, replies) costs one round trip, not one each. When an
- * idempotent producer loses its sequence state (a broker restart can cause `OUT_OF_ORDER_SEQUENCE_NUMBER`),
- * which the broker answers by refusing the write, a fresh producer (new producer id) takes over and writes the
- * refused batch again; after a few refusals the sends fail with a retryable `UNAVAILABLE`.
+ * order), up to `maxRequestBytes` and a record count — a send too big for one request is split over several,
+ * in order, and resolves when its last part is written. A request can therefore never overtake an earlier one
+ * — per-key order holds across the bus's concurrent batches — and a burst of small sends (requests, replies)
+ * costs one round trip, not one each. When an idempotent producer loses its sequence state (a broker restart
+ * can cause `OUT_OF_ORDER_SEQUENCE_NUMBER`), which the broker answers by refusing the write, a fresh producer
+ * (new producer id) takes over and writes the refused records again; after a few refusals the sends fail with a
+ * retryable `UNAVAILABLE`.
  */
 export class ProducerSlot {
   private producer: Producer;
   private readonly pending: Entry[] = [];
-  /** The batch being written, if any; replaced (abandoned) when every caller in it gave up. */
-  private inFlight: { readonly batch: Entry[] } | undefined;
+  /** The request being written, if any; replaced (abandoned) when every caller in it gave up. */
+  private inFlight: { readonly slices: Slice<Entry>[] } | undefined;
   /** Connecting the producer in use; a failed connect is retried by the next write. */
   private connecting: Promise<void> | undefined;
+  private readonly limits: RequestLimits;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly settings: ProducerSettings,
   ) {
     this.producer = this.create();
+    this.limits = { bytes: settings.maxRequestBytes, records: MAX_REQUEST_RECORDS };
   }
 
   /** The producer in use now. */
@@ -82,11 +85,9 @@ export class ProducerSlot {
    * with a retryable UNAVAILABLE (records not yet handed to kafkajs are then not written at all).
    */
   async send(topic: string, records: ProducedRecord[], signal: AbortSignal | undefined, doing: string) {
-    let bytes = 0;
-    for (const record of records) bytes += record.value.byteLength;
     let entry: Entry | undefined;
     const sending = new Promise<void>((resolve, reject) => {
-      entry = { topic, records, bytes, doing, resolve, reject, cancelled: false, refusals: 0 };
+      entry = { topic, records, next: 0, doing, resolve, reject, cancelled: false, refusals: 0 };
       this.pending.push(entry);
       this.pump();
     });
@@ -100,45 +101,30 @@ export class ProducerSlot {
 
   private pump(): void {
     if (this.inFlight) return;
-    const batch: Entry[] = [];
-    let bytes = 0;
-    let count = 0;
-    while (this.pending.length > 0) {
-      const next = this.pending[0]!;
-      if (next.cancelled) {
-        this.pending.shift();
-        continue;
-      }
-      const full =
-        bytes + next.bytes > MAX_REQUEST_BYTES || count + next.records.length > MAX_REQUEST_RECORDS;
-      if (batch.length > 0 && full) break;
-      batch.push(this.pending.shift()!);
-      bytes += next.bytes;
-      count += next.records.length;
-    }
-    if (batch.length === 0) return;
-    const run = { batch };
+    const slices = takeRequest(this.pending, this.limits);
+    if (slices.length === 0) return;
+    const run = { slices };
     this.inFlight = run;
-    void this.write(batch).finally(() => {
+    void this.write(slices).finally(() => {
       if (this.inFlight !== run) return;
       this.inFlight = undefined;
       this.pump();
     });
   }
 
-  private async write(batch: Entry[]): Promise<void> {
+  private async write(slices: Slice<Entry>[]): Promise<void> {
     const producer = this.producer;
     try {
       await this.connectCurrent();
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      this.fail(slices, error);
       return;
     }
     const byTopic = new Map<string, ProducedRecord[]>();
-    for (const entry of batch) {
-      const list = byTopic.get(entry.topic);
-      if (list) for (const record of entry.records) list.push(record);
-      else byTopic.set(entry.topic, [...entry.records]);
+    for (const { send, start, end } of slices) {
+      const list = byTopic.get(send.topic);
+      if (!list) byTopic.set(send.topic, send.records.slice(start, end));
+      else for (let i = start; i < end; i++) list.push(send.records[i]!);
     }
     try {
       await producer.sendBatch({
@@ -147,30 +133,46 @@ export class ProducerSlot {
         compression: this.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
       });
     } catch (error) {
-      const broken = BROKEN_SEQUENCE.has(typeOf(error));
-      if (broken) {
-        // The broker refused the partition(s) with the lost sequence (they wrote nothing): write the batch again on
-        // a fresh producer, ahead of everything queued since, a few times — the connection coming back, not a
-        // retry policy. Partitions of the same request that were accepted may get a second copy (at least once).
-        this.replace(producer);
-        const again = batch.filter((entry) => !entry.cancelled && ++entry.refusals < MAX_REFUSALS);
-        this.pending.unshift(...again);
-        for (const entry of batch) {
-          if (again.includes(entry)) continue;
-          entry.reject(
-            new MessagingError(
-              'UNAVAILABLE',
-              `${entry.doing}: the broker refused the producer's sequence (broker restart?) — retry the send`,
-              { component: COMPONENT, cause: error },
-            ),
-          );
-        }
-        return;
-      }
-      for (const entry of batch) entry.reject(error);
+      if (BROKEN_SEQUENCE.has(typeOf(error))) this.requeue(slices, producer, error);
+      else this.fail(slices, error);
       return;
     }
-    for (const entry of batch) entry.resolve();
+    for (const { send, end } of slices) if (end === send.records.length) send.resolve();
+  }
+
+  /** Rejects every send with records in `slices`; their records not yet written are dropped. */
+  private fail(slices: Slice<Entry>[], error: unknown): void {
+    for (const { send } of slices) {
+      send.cancelled = true;
+      send.reject(error);
+    }
+  }
+
+  /**
+   * The broker refused the partition(s) with the lost sequence (they wrote nothing): put the request's records
+   * back at the head of the queue, to be written on a fresh producer ahead of everything queued since, a few
+   * times — the connection coming back, not a retry policy. Partitions of the same request that were accepted
+   * may get a second copy (at least once).
+   */
+  private requeue(slices: Slice<Entry>[], broken: Producer, error: unknown): void {
+    this.replace(broken);
+    for (let i = slices.length - 1; i >= 0; i--) {
+      const { send, start } = slices[i]!;
+      if (send.cancelled) continue;
+      if (++send.refusals >= MAX_REFUSALS) {
+        this.fail(
+          [slices[i]!],
+          new MessagingError(
+            'UNAVAILABLE',
+            `${send.doing}: the broker refused the producer's sequence (broker restart?) — retry the send`,
+            { component: COMPONENT, cause: error },
+          ),
+        );
+        continue;
+      }
+      send.next = start;
+      if (this.pending[0] !== send) this.pending.unshift(send);
+    }
   }
 
   private create(): Producer {
@@ -189,7 +191,7 @@ export class ProducerSlot {
   private cancel(entry: Entry): void {
     entry.cancelled = true;
     const run = this.inFlight;
-    if (!run?.batch.includes(entry) || !run.batch.every((e) => e.cancelled)) return;
+    if (!run?.slices.some((s) => s.send === entry) || !run.slices.every((s) => s.send.cancelled)) return;
     this.replace(this.producer);
     this.inFlight = undefined;
     this.pump();

@@ -78,7 +78,11 @@ export class KafkaTransport implements Transport<KafkaNative> {
       logLevel: 1,
       logCreator: quietLogCreator(),
     });
-    const producer = new ProducerSlot(kafka, { idempotent: o.idempotent, compression: o.compression });
+    const producer = new ProducerSlot(kafka, {
+      idempotent: o.idempotent,
+      compression: o.compression,
+      maxRequestBytes: o.maxPayloadBytes,
+    });
     this.producer = producer;
     const admin = kafka.admin();
     this.native = {

@@ -136,6 +136,41 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
     }
   });
 
+  it('concurrent sends together over one record batch limit are all written, in order (split over requests)', async () => {
+    const queue = fresh('coalesced-large');
+    const transport = kafkaTransport({ brokers, partitions: 1 });
+    const consumer = kafka.consumer({ groupId: `${queue}.raw`, logLevel: kafkajs.logLevel.NOTHING });
+    try {
+      await transport.connect();
+      const destination = { kind: 'queue', name: queue } as const;
+      const message = (i: number) => ({
+        id: `m${i}`,
+        body: new Uint8Array(300_000).fill(i),
+        headers: { n: `${i}` },
+      });
+      // 4 sends of 3 × 300 kB each: every one fits a 1 MB record batch alone, together they do not.
+      const sends = [0, 1, 2, 3].map((s) =>
+        transport.publish(destination, [message(3 * s), message(3 * s + 1), message(3 * s + 2)]),
+      );
+      await Promise.all(sends);
+      const seen: string[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topics: [queue], fromBeginning: true });
+      await new Promise<void>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message: m }) => {
+            seen.push(m.headers?.n?.toString() ?? '?');
+            if (seen.length === 12) resolve();
+          },
+        });
+      });
+      expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `${i}`));
+    } finally {
+      await consumer.disconnect();
+      await transport.close();
+    }
+  });
+
   it('an unreachable broker list fails with a retryable UNAVAILABLE within the connect timeout', async () => {
     const transport = kafkaTransport({ brokers: ['127.0.0.1:1', '127.0.0.1:2'], connectTimeoutMs: 1500 });
     const error = await transport.connect().then(
