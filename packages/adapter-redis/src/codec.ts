@@ -99,6 +99,36 @@ export function packMessages(
   if (buf !== undefined && off > 0) emit(buf.subarray(0, off));
 }
 
+/** Packs one message as {@link packMessages} does (a reply in an inbox list is one such value). */
+export function packMessage(message: WireMessage, now: number): Buffer {
+  let packed: Buffer | undefined;
+  packMessages([message], now, (chunk) => {
+    packed = chunk;
+  });
+  return packed!;
+}
+
+/**
+ * Decodes one message packed by {@link packMessage}. A value that is not such a packing (truncated, or
+ * written by hand) decodes like an entry without fields: an empty body marked invalid.
+ */
+export function decodePacked(packed: Buffer): DecodedEntry {
+  const fields: Buffer[] = [];
+  const end = packed.length;
+  if (end >= 4) {
+    const count = packed.readUInt32BE(0);
+    let off = 4;
+    for (let i = 0; i < count && off + 4 <= end; i++) {
+      const next = off + 4 + packed.readUInt32BE(off);
+      if (next > end) break;
+      fields.push(packed.subarray(off + 4, next));
+      off = next;
+    }
+    if (fields.length !== count) fields.length = 0;
+  }
+  return decodeFields(fields);
+}
+
 /** Writes a u32 length and the UTF-8 bytes of `value`; short ASCII strings without a native call. */
 function putString(buf: Buffer, off: number, value: string): number {
   const n = value.length;

@@ -1,20 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Inbox, InboxMessage } from '@switchboard/core';
-import { decodeFields } from './codec.js';
+import { decodePacked } from './codec.js';
 import { type Client, whenReady } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { type OpenWindows, ReadWindow } from './read-window.js';
 import { yieldToIo } from './reader.js';
-import { itemsOfRead, lastIdOf } from './replies.js';
 
 /** A crashed bus's inbox disappears this long after its last refresh. */
-const INBOX_TTL_MS = 3_600_000;
+export const INBOX_TTL_MS = 3_600_000;
 const REFRESH_MS = 600_000;
+/** Most replies one non-blocking pop takes. */
+const POP_COUNT = 100;
 
-/** The key of a new inbox stream. */
+/** The key of a new inbox: its marker, which exists while the inbox is open. */
 export function newInboxKey(prefix: string): string {
   return `${prefix}inbox:{${randomUUID()}}`;
+}
+
+/** The list the replies to the inbox `address` are pushed on (same hash slot as the marker). */
+export function replyListKey(address: string): string {
+  return `${address}:replies`;
 }
 
 /** True when `address` has the shape of an inbox key of this prefix. */
@@ -23,14 +29,18 @@ export function isInboxKey(prefix: string, address: string): boolean {
 }
 
 /**
- * A per-bus reply stream: created empty on open (with an expiry refreshed while it lives, so a crashed
- * bus leaves nothing for long), read with blocking XREAD on its own connection, deleted on close.
- * Replies are added with `XADD … NOMKSTREAM`, so only while the stream exists. Between two reads the
- * connection's {@link ReadWindow} is open: the next request, sent as the reply is handed out, leaves in
- * one write with the next XREAD.
+ * A per-bus reply inbox: a marker key (the address) that exists while the inbox is open, with an expiry
+ * refreshed while it lives, so a crashed bus leaves nothing for long; and a list the replies are pushed
+ * on, each reply one packed value (see docs/wire-format/redis.md), by a script that pushes only while the
+ * marker exists. Replies are read on the inbox's own connection: each read is a non-blocking `RPOP … 100`
+ * (what piled up) and a blocking `BRPOP`, written together. A reply is two elements to decode, not one per
+ * field, which is what a request/reply round trip spends its client CPU on. Between two reads the
+ * connection's {@link ReadWindow} is open: the next request, sent as a reply is handed out, leaves in one
+ * write with the next read. Closing deletes the marker and the list.
  */
-export class StreamInbox implements Inbox {
+export class ListInbox implements Inbox {
   readonly address: string;
+  private readonly list: string;
   private stopped = false;
   private done: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -45,18 +55,24 @@ export class StreamInbox implements Inbox {
     private readonly onClosed: () => void,
   ) {
     this.address = newInboxKey(options.keyPrefix);
+    this.list = replyListKey(this.address);
     this.window = new ReadWindow(reader, windows);
   }
 
   async start(): Promise<void> {
-    await this.client.call('XGROUP', 'CREATE', this.address, 'sb-inbox', '$', 'MKSTREAM');
-    await this.client.call('PEXPIRE', this.address, INBOX_TTL_MS);
+    await this.client.call('SET', this.address, '1', 'PX', INBOX_TTL_MS);
     this.done = this.run();
   }
 
+  private deliver(reply: Buffer): void {
+    if (this.stopped) return;
+    const decoded = decodePacked(reply);
+    this.onMessage({ body: decoded.body, headers: decoded.headers });
+  }
+
   private async run(): Promise<void> {
-    const context: ErrorContext = { action: 'read replies', key: this.address, url: this.options.displayUrl };
-    let lastId = '0-0';
+    const context: ErrorContext = { action: 'read replies', key: this.list, url: this.options.displayUrl };
+    const blockSeconds = String(this.options.blockMs / 1000);
     let refreshedAt = Date.now();
     while (!this.stopped) {
       try {
@@ -64,28 +80,21 @@ export class StreamInbox implements Inbox {
           this.window.close();
           await whenReady(this.reader, context);
         }
-        const reading = this.reader.callBuffer(
-          'XREAD',
-          'COUNT',
-          100,
-          'BLOCK',
-          this.options.blockMs,
-          'STREAMS',
-          this.address,
-          lastId,
-        );
+        const piled = this.reader.callBuffer('rpop', this.list, POP_COUNT) as Promise<Buffer[] | null>;
+        const next = this.reader.callBuffer('brpop', this.list, blockSeconds) as Promise<
+          [Buffer, Buffer] | null
+        >;
+        next.catch(() => undefined); // awaited below, unless the pop before it failed
         this.window.close();
-        const items = itemsOfRead(await reading);
+        for (const reply of (await piled) ?? []) this.deliver(reply);
+        const popped = await next;
         if (this.stopped) break;
         this.window.open();
-        lastId = lastIdOf(items) ?? lastId;
-        for (const [, fields] of items) {
-          if (this.stopped || !fields) continue;
-          const decoded = decodeFields(fields);
-          this.onMessage({ body: decoded.body, headers: decoded.headers });
+        if (popped) {
+          this.deliver(popped[1]);
+          // The requester's next request is issued first, and leaves with the next read (see ReadLoop).
+          await yieldToIo();
         }
-        // The requester's next request is issued first, and leaves with the next read (see ReadLoop).
-        if (items.length > 0) await yieldToIo();
         if (Date.now() - refreshedAt > REFRESH_MS) {
           refreshedAt = Date.now();
           this.window.close();
@@ -104,7 +113,7 @@ export class StreamInbox implements Inbox {
       await this.window.drain();
       this.reader.disconnect();
       await this.done;
-      await this.client.call('DEL', this.address).catch(() => undefined);
+      await this.client.call('DEL', this.address, this.list).catch(() => undefined);
       this.onClosed();
     })();
     return this.closing;

@@ -88,11 +88,22 @@ local maxlen = tonumber(ARGV[2])
 if maxlen > 0 then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', maxlen) end
 return count`;
 
+/**
+ * KEYS[1] an inbox's marker key, KEYS[2] its reply list; ARGV[1] the packed reply, ARGV[2] the list's
+ * expiry in ms. Pushes the reply only while the inbox is open (a reply to a closed or expired inbox is
+ * dropped, nothing is created); a list created by the push gets the expiry, so replies nobody reads do
+ * not stay. Returns 1 when pushed, 0 when dropped.
+ */
+const REPLY = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('LPUSH', KEYS[2], ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1`;
+
 /** The scripts, as ioredis custom commands (EVALSHA with a transparent EVAL fallback). */
 export interface ScriptCommands {
   sbPublish(stream: string, packed: Buffer, maxLength: number): Promise<number>;
   sbAddDelayed(key: string, ...args: FieldValue[]): Promise<number>;
   sbMoveDue(delayed: string, stream: string, limit: number, maxLength: number): Promise<[number, number]>;
+  sbReply(marker: string, list: string, packed: Buffer, ttlMs: number): Promise<number>;
 }
 
 /** Registers the scripts on a client (and its pipelines). */
@@ -100,6 +111,7 @@ export function defineScripts(client: Client): void {
   client.defineCommand('sbPublish', { numberOfKeys: 1, lua: PUBLISH });
   client.defineCommand('sbAddDelayed', { numberOfKeys: 1, lua: ADD_DELAYED });
   client.defineCommand('sbMoveDue', { numberOfKeys: 2, lua: MOVE_DUE });
+  client.defineCommand('sbReply', { numberOfKeys: 2, lua: REPLY });
 }
 
 /** The scripts of a client on which {@link defineScripts} ran. */

@@ -13,12 +13,12 @@ import {
   type WireMessage,
 } from '@switchboard/core';
 import type { Cluster, Redis } from 'ioredis';
-import { encodeFields, type FieldValue, packMessages } from './codec.js';
+import { encodeFields, type FieldValue, packMessage, packMessages } from './codec.js';
 import { type Client, openBlocking, openClient, whenReady } from './connection.js';
 import { EphemeralSubscription } from './ephemeral-subscription.js';
 import { closedError, type ErrorContext, mapError } from './errors.js';
 import { GroupSubscription } from './group-subscription.js';
-import { isInboxKey, StreamInbox } from './inbox.js';
+import { INBOX_TTL_MS, isInboxKey, ListInbox, replyListKey } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
 import { OpenWindows } from './read-window.js';
 import { delayedKey, packDelayed, QUEUE_GROUP, scripts, streamKey } from './scripts.js';
@@ -32,8 +32,6 @@ export interface RedisNative {
 }
 
 const NAME = 'adapter-redis';
-/** Approximate bound of an inbox stream's length. */
-const INBOX_MAX_LENGTH = '10000';
 const isDelayed = (message: WireMessage): boolean => message.delayMs !== undefined && message.delayMs > 0;
 const noncePrefix = randomBytes(6).toString('hex');
 let nonceCounter = 0;
@@ -217,7 +215,7 @@ export class RedisTransport implements Transport<RedisNative> {
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     const client = await this.ensure();
     const reader = await openBlocking(client, this.options);
-    const inbox: StreamInbox = new StreamInbox(client, reader, this.windows, this.options, onMessage, () =>
+    const inbox: ListInbox = new ListInbox(client, reader, this.windows, this.options, onMessage, () =>
       this.closeables.delete(inbox),
     );
     try {
@@ -245,11 +243,13 @@ export class RedisTransport implements Transport<RedisNative> {
     const context = this.context('send a reply', address);
     if (client.status !== 'ready') await whenReady(client, context);
     try {
-      // NOMKSTREAM: a reply to an inbox that is gone (closed, or expired) is dropped, not recreating it.
-      const head: FieldValue[] = [address, 'NOMKSTREAM', 'MAXLEN', '~', INBOX_MAX_LENGTH, '*'];
-      const args = encodeFields(message, head, Date.now());
-      const xadd = (connection: Client) => connection.call('XADD', args);
-      await (this.windows.ride(xadd) ?? xadd(client));
+      // One packed value pushed by a script, only while the inbox is open: a reply to an inbox that is
+      // gone (closed, or expired) is dropped, without creating anything. It rides along with a read when
+      // a reading connection is between reads (a responder's reply, with its next read).
+      const packed = packMessage(message, Date.now());
+      const push = (connection: Client) =>
+        scripts(connection).sbReply(address, replyListKey(address), packed, INBOX_TTL_MS);
+      await (this.windows.ride(push) ?? push(client));
     } catch (error) {
       throw mapError(error, context);
     }

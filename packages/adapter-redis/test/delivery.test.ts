@@ -58,9 +58,10 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
     await transport.reply(inbox.address, reply);
     await replies.waitFor(1);
     await inbox.close();
-    expect(await raw.exists(inbox.address)).toBe(0);
+    const list = `${inbox.address}:replies`;
+    expect(await raw.exists(inbox.address, list)).toBe(0);
     await transport.reply(inbox.address, reply);
-    expect(await raw.exists(inbox.address)).toBe(0);
+    expect(await raw.exists(inbox.address, list)).toBe(0);
     await transport.close();
   });
 
