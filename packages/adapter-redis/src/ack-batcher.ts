@@ -43,7 +43,12 @@ export class AckBatcher {
     if (this.ids.length >= MAX_IDS) this.send();
     this.ids.push(id);
     if (!this.confirm) {
-      this.lingering ??= setTimeout(() => this.send(), LINGER_MS);
+      // One timer per linger period, left running when the ids leave earlier (with a read): arming and
+      // clearing a timer per batch costs more than a wake-up that finds nothing to send.
+      this.lingering ??= setTimeout(() => {
+        this.lingering = undefined;
+        this.send();
+      }, LINGER_MS);
       return DONE;
     }
     this.scheduled ??= setImmediate(() => this.send());
@@ -61,6 +66,8 @@ export class AckBatcher {
 
   /** Sends what is collected and resolves once every XACK sent so far returned (failures included). */
   async flush(): Promise<void> {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
     this.send();
     await Promise.all(this.inFlight);
   }
@@ -69,10 +76,6 @@ export class AckBatcher {
     if (this.scheduled) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
-    }
-    if (this.lingering) {
-      clearTimeout(this.lingering);
-      this.lingering = undefined;
     }
     const batch = this.batch;
     const ids = this.ids;
