@@ -3,8 +3,10 @@
  * NATS (`?mode=core`: non-durable, at most once), over @nats-io/transport-node and @nats-io/jetstream.
  */
 import type { Transport } from '@switchboard/core';
-import { type NatsTransportOptions, optionsFromUrl, resolveOptions } from './options.js';
+import type { NatsTransportOptions } from './options.js';
+import { resolveOptions } from './resolve-options.js';
 import { type NatsNative, NatsTransport } from './transport.js';
+import { optionsFromUrl } from './url-options.js';
 
 export type { NatsTransportOptions } from './options.js';
 export type { NatsNative } from './transport.js';

@@ -1,5 +1,3 @@
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 import type {
   Capabilities,
   DeliveryHandler,
@@ -13,33 +11,14 @@ import type {
   WireMessage,
 } from '@switchboard/core';
 import { capabilitiesFor } from './capabilities.js';
-import { Connection } from './connection.js';
-import { CorePublisher } from './core-publisher.js';
-import { COMPONENT, mapError, natsError } from './errors.js';
-import { encodeHeaders, headersOf } from './header-block.js';
-import * as names from './naming.js';
+import { COMPONENT, natsError } from './errors.js';
+import { openReplyInbox, sendReply } from './inbox.js';
+import { ensureTopicStream, type Live, type NatsNative, openLive } from './live.js';
 import type { ResolvedOptions } from './options.js';
-import { PipelinedPublisher } from './publisher.js';
 import { Routes } from './routes.js';
-import { MINIMUM_SERVER_VERSION, serverFeatures } from './server-features.js';
-import { StreamManager } from './streams.js';
-import { subscribeCore, subscribeJetStream } from './subscription.js';
+import { subscribeDestination } from './subscribe.js';
 
-/** The escape hatch: the NATS connection and, in JetStream mode, the JetStream client and manager. */
-export interface NatsNative {
-  readonly nc: NatsConnection;
-  readonly js: JetStreamClient | undefined;
-  readonly jsm: JetStreamManager | undefined;
-}
-
-interface Live {
-  readonly connection: Connection;
-  readonly js: JetStreamClient | undefined;
-  readonly streams: StreamManager | undefined;
-  readonly jsPublisher: PipelinedPublisher | undefined;
-  readonly corePublisher: CorePublisher;
-  readonly native: NatsNative;
-}
+export type { NatsNative } from './live.js';
 
 /** The NATS transport; see the package README for the mapping of queues, topics and groups. */
 export class NatsTransport implements Transport<NatsNative> {
@@ -74,9 +53,10 @@ export class NatsTransport implements Transport<NatsNative> {
   private ready(): Promise<Live> {
     this.assertOpen();
     if (this.live) return Promise.resolve(this.live);
-    this.connecting ??= this.open().then(
+    this.connecting ??= openLive(this.options, () => this.closing !== undefined).then(
       (live) => {
         this.live = live;
+        this.capabilities = live.capabilities;
         return live;
       },
       (error: unknown) => {
@@ -85,39 +65,6 @@ export class NatsTransport implements Transport<NatsNative> {
       },
     );
     return this.connecting;
-  }
-
-  private async open(): Promise<Live> {
-    const connection = await Connection.open(this.options);
-    try {
-      const nc = connection.nc;
-      const features = serverFeatures(nc.info?.version);
-      let jsm: JetStreamManager | undefined;
-      let js: JetStreamClient | undefined;
-      if (this.jetStream) {
-        if (!features.jetStream) throw tooOldForJetStream(nc.info?.version);
-        jsm = await jetstreamManager(nc).catch((error: unknown) => {
-          throw mapError(error, 'open JetStream');
-        });
-        js = jetstream(nc);
-      }
-      this.capabilities = capabilitiesFor(this.options.mode, this.options.duplicateWindowMs, {
-        maxPayload: nc.info?.max_payload,
-        features,
-      });
-      if (this.closing) throw natsError('CLOSED', 'the transport was closed while it connected', false);
-      return {
-        connection,
-        js,
-        streams: jsm ? new StreamManager(jsm, this.options, features) : undefined,
-        jsPublisher: js ? new PipelinedPublisher(connection) : undefined,
-        corePublisher: new CorePublisher(connection),
-        native: { nc, js, jsm },
-      };
-    } catch (error) {
-      await connection.close();
-      throw error;
-    }
   }
 
   async publish(
@@ -137,7 +84,7 @@ export class NatsTransport implements Transport<NatsNative> {
       return live.corePublisher.publish(route.request, messages, what, signal, true);
     }
     if (route.request === undefined) {
-      await this.ensureTopicStream(live);
+      await ensureTopicStream(live.streams, this.options.prefix);
       return live.jsPublisher.publish(route.subject, messages, what, signal);
     }
     await live.streams.ensureQueueStream(route.stream, route.subject);
@@ -151,64 +98,21 @@ export class NatsTransport implements Transport<NatsNative> {
     }
   }
 
-  private ensureTopicStream(live: Live): Promise<void> {
-    const prefix = this.options.prefix;
-    return live.streams!.ensureTopicStream(names.topicStreamName(prefix), `${prefix}.t.>`);
-  }
-
   async subscribe(
     destination: Destination,
     options: SubscribeOptions,
     onDelivery: DeliveryHandler,
   ): Promise<Subscription> {
     const live = await this.ready();
-    const prefix = this.options.prefix;
     const what = `subscribe to ${destination.kind} ${destination.name}`;
-    const queue = destination.kind === 'queue';
-    const subject = queue
-      ? names.queueSubject(prefix, destination.name)
-      : names.topicSubject(prefix, destination.name, true);
-    let subscription: Subscription;
-    if (!live.streams || !live.js) {
-      const group = queue ? 'sb' : options.group;
-      subscription = await subscribeCore(
-        live.connection.nc,
-        subject,
-        group,
-        options.prefetch,
-        onDelivery,
-      ).catch((e: unknown) => {
-        throw mapError(e, what);
-      });
-    } else {
-      const streams = live.streams;
-      const stream = queue ? names.queueStreamName(prefix, destination.name) : names.topicStreamName(prefix);
-      subscription = await subscribeJetStream(
-        {
-          nc: live.connection.nc,
-          js: live.js,
-          streams,
-          ensureStream: () =>
-            queue ? streams.ensureQueueStream(stream, subject) : this.ensureTopicStream(live),
-          consumer: {
-            stream,
-            durable: queue
-              ? names.QUEUE_CONSUMER
-              : options.group === undefined
-                ? undefined
-                : names.groupConsumerName(destination.name, options.group),
-            filterSubject: queue ? undefined : subject,
-            startFrom: queue ? 'earliest' : (options.startFrom ?? 'new'),
-            ackDeadlineMs: options.ackDeadlineMs,
-            prefetch: options.prefetch,
-          },
-          requestSubject: queue ? names.requestSubject(prefix, destination.name) : undefined,
-          confirmAcks: this.options.confirmAcks,
-          what,
-        },
-        onDelivery,
-      );
-    }
+    const subscription = await subscribeDestination(
+      live,
+      this.options,
+      destination,
+      options,
+      onDelivery,
+      what,
+    );
     if (this.closing) {
       await subscription.close();
       throw natsError('CLOSED', `${what}: the transport was closed meanwhile`, false);
@@ -226,34 +130,12 @@ export class NatsTransport implements Transport<NatsNative> {
 
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     const live = await this.ready();
-    const address = createInbox();
-    const sub = live.connection.nc.subscribe(address, {
-      callback: (error, msg) => {
-        if (!error) onMessage({ body: msg.data, headers: headersOf(msg) });
-      },
-    });
-    await live.connection.nc.flush().catch((error: unknown) => {
-      throw mapError(error, 'open a reply inbox');
-    });
-    const inboxes = this.inboxes;
-    const inbox: Inbox = {
-      address,
-      async close() {
-        if (inboxes.delete(inbox)) sub.unsubscribe();
-      },
-    };
-    inboxes.add(inbox);
-    return inbox;
+    return openReplyInbox(live.connection, this.inboxes, onMessage);
   }
 
   async reply(address: string, message: WireMessage): Promise<void> {
     const live = this.live !== undefined && this.closing === undefined ? this.live : await this.ready();
-    if (!live.connection.connected) await live.connection.whenConnected(undefined, `reply to ${address}`);
-    try {
-      live.connection.nc.publish(address, message.body, { headers: encodeHeaders(message).asMsgHdrs() });
-    } catch (error) {
-      throw mapError(error, `reply to ${address}`);
-    }
+    return sendReply(live.connection, address, message);
   }
 
   close(): Promise<void> {
@@ -272,13 +154,4 @@ export class NatsTransport implements Transport<NatsNative> {
   private assertOpen(): void {
     if (this.closing) throw natsError('CLOSED', 'the transport is closed — create a new one', false);
   }
-}
-
-/** JetStream mode on a server older than the client's consumers API: UNSUPPORTED at connect, not later. */
-function tooOldForJetStream(version: string | undefined) {
-  return natsError(
-    'UNSUPPORTED',
-    `nats-server ${version ?? '(unknown version)'} is older than ${MINIMUM_SERVER_VERSION.jetStream}, the first version JetStream mode works with — upgrade the server or use ?mode=core`,
-    false,
-  );
 }

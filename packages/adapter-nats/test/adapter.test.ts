@@ -7,7 +7,7 @@ import { connect, headers } from '@nats-io/transport-node';
 import { connect as connectBus, type Message, MessagingError } from '@switchboard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { natsTransport, transportFromUrl } from '../src/index.js';
-import { optionsFromUrl } from '../src/options.js';
+import { optionsFromUrl } from '../src/url-options.js';
 import { deleteStreams, freshPrefix, natsUrl } from './broker.js';
 
 const found = await natsUrl(false);

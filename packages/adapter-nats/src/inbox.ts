@@ -1,0 +1,47 @@
+import { createInbox } from '@nats-io/transport-node';
+import type { Inbox, InboxMessage, WireMessage } from '@switchboard/core';
+import type { Connection } from './connection.js';
+import { mapError } from './errors.js';
+import { encodeHeaders, headersOf } from './header-block.js';
+
+/**
+ * Opens a reply inbox: a core subscription on a fresh `_INBOX.<nuid>` subject, live once the server has
+ * seen the SUB (a flush). It stays in `open` until closed, so the transport can close what is left.
+ */
+export async function openReplyInbox(
+  connection: Connection,
+  open: Set<Inbox>,
+  onMessage: (message: InboxMessage) => void,
+): Promise<Inbox> {
+  const address = createInbox();
+  const sub = connection.nc.subscribe(address, {
+    callback: (error, msg) => {
+      if (!error) onMessage({ body: msg.data, headers: headersOf(msg) });
+    },
+  });
+  await connection.nc.flush().catch((error: unknown) => {
+    throw mapError(error, 'open a reply inbox');
+  });
+  const inbox: Inbox = {
+    address,
+    async close() {
+      if (open.delete(inbox)) sub.unsubscribe();
+    },
+  };
+  open.add(inbox);
+  return inbox;
+}
+
+/** Publishes a reply to an inbox address (core NATS, not confirmed: a reply to a gone inbox is dropped). */
+export async function sendReply(
+  connection: Connection,
+  address: string,
+  message: WireMessage,
+): Promise<void> {
+  if (!connection.connected) await connection.whenConnected(undefined, `reply to ${address}`);
+  try {
+    connection.nc.publish(address, message.body, { headers: encodeHeaders(message).asMsgHdrs() });
+  } catch (error) {
+    throw mapError(error, `reply to ${address}`);
+  }
+}
