@@ -46,7 +46,10 @@ export async function natsHooks(mode: 'jetstream' | 'core'): Promise<BrokerHooks
   if (!found.url) return { skip: found.reason ?? 'no NATS broker' };
   const prefix = freshPrefix();
   const base = found.url;
-  const url = `${base}?prefix=${prefix}${mode === 'core' ? '&mode=core' : ''}`;
+  // The full profile's soak (C50) opens hundreds of connections at once from one busy process: allow their
+  // handshakes more than the default 5 s of a starved event loop.
+  const slow = process.env.SWITCHBOARD_CONFORMANCE_PROFILE === 'full' ? '&connectTimeoutMs=30000' : '';
+  const url = `${base}?prefix=${prefix}${mode === 'core' ? '&mode=core' : ''}${slow}`;
   const restart = found.restart;
   return {
     url,
@@ -54,7 +57,9 @@ export async function natsHooks(mode: 'jetstream' | 'core'): Promise<BrokerHooks
     unreachable: () =>
       natsTransport({ servers: ['nats://127.0.0.1:1'], connectTimeoutMs: 2000, mode, prefix }),
     failover: () =>
-      transportFromUrl(`nats://127.0.0.1:1,${base.replace(/^nats:\/\//, '')}?prefix=${prefix}&mode=${mode}`),
+      transportFromUrl(
+        `nats://127.0.0.1:1,${base.replace(/^nats:\/\//, '')}?prefix=${prefix}&mode=${mode}${slow}`,
+      ),
     stop: async () => {
       if (mode === 'jetstream') await deleteStreams(base, prefix);
       await found.stop?.();
