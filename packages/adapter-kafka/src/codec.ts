@@ -8,9 +8,9 @@ export const RETRY_GROUP_HEADER = 'sb-retry-group';
 
 /** A record as kafkajs produces it. */
 export interface ProducedRecord {
-  key: Buffer | null;
-  value: Buffer;
-  headers: Record<string, string>;
+  readonly key: Buffer | null;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** The parts of a consumed kafkajs record the codec reads. */
@@ -38,14 +38,12 @@ const EMPTY = new Uint8Array(0);
  */
 export function toRecord(message: WireMessage, retryGroup?: string): ProducedRecord {
   const body = message.body;
-  const headers: Record<string, string> =
-    retryGroup === undefined
-      ? { ...message.headers }
-      : { ...message.headers, [RETRY_GROUP_HEADER]: retryGroup };
   return {
     key: message.key === undefined ? null : Buffer.from(message.key, 'utf8'),
-    value: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-    headers,
+    value: Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    // kafkajs only reads the headers: the message's own object goes out as it is (no copy per record).
+    headers:
+      retryGroup === undefined ? message.headers : { ...message.headers, [RETRY_GROUP_HEADER]: retryGroup },
   };
 }
 

