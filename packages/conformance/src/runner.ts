@@ -95,7 +95,10 @@ export async function prepare(options: ConformanceOptions): Promise<Prepared> {
   const broker = typeof options.broker === 'function' ? await options.broker() : options.broker;
   if (broker?.skip !== undefined) return { unavailable: broker.skip, broker };
   const probe = await options.create(broker);
-  const capabilities = probe.capabilities;
+  // Capabilities may grow on connect (an adapter reading the server's version): plan with the connected set.
+  // A probe that cannot connect leaves the declared set; the scenarios then fail on their own connects.
+  if (broker) await probe.connect().catch(() => undefined);
+  const capabilities = { ...probe.capabilities };
   await probe.close();
   const wrong = FLAGS.filter((flag) => typeof capabilities?.[flag] !== 'boolean');
   if (wrong.length > 0 || !(capabilities.maxPayloadBytes > 0)) {

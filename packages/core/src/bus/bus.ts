@@ -108,7 +108,6 @@ class SwitchboardBus implements Bus {
       });
     // The timeout runs from the call: connecting and opening the inbox count against it.
     const reply = this.requests.expect(id, targetName(queue), timeoutMs, options?.signal);
-    const ttlMs = options?.ttlMs ?? (this.transport.capabilities.ttl ? timeoutMs : undefined);
     this.ready()
       .then(() => this.requests.address())
       .then((address) =>
@@ -116,7 +115,13 @@ class SwitchboardBus implements Bus {
           'queue',
           queue,
           body,
-          { ...options, id, correlationId: id, ttlMs },
+          // Read after connect: capabilities may grow once the transport knows its server.
+          {
+            ...options,
+            id,
+            correlationId: id,
+            ttlMs: options?.ttlMs ?? (this.transport.capabilities.ttl ? timeoutMs : undefined),
+          },
           { [H.replyTo]: address },
           true,
         ),

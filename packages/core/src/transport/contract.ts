@@ -184,7 +184,11 @@ export interface Lifecycle {
 export interface Transport<Native = unknown> extends Publisher, Subscriber, Replier, Lifecycle {
   /** The component name used in errors, e.g. `adapter-redis`. */
   readonly name: string;
-  /** What this transport offers; the bus gates features on it and never calls what is not declared. */
+  /**
+   * What this transport offers; the bus gates features on it and never calls what is not declared. May grow
+   * once `connect()` has resolved, when the adapter learns what the server supports (NATS reads its version):
+   * before that it declares only what every supported server offers. It never changes after connect.
+   */
   readonly capabilities: Capabilities;
   /** The native client (amqplib connection, ioredis client, kafkajs client, NATS connection), for what Switchboard does not cover. */
   readonly native: Native;
