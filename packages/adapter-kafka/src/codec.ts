@@ -11,6 +11,8 @@ export interface ProducedRecord {
   readonly key: Buffer | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
+  /** Set by the producer's partitioner on a keyless record, so that a retry writes it to the same partition. */
+  partition?: number;
 }
 
 /** The parts of a consumed kafkajs record the codec reads. */

@@ -3,6 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { ProducedRecord } from './codec.js';
 import { COMPONENT, toMessagingError } from './errors.js';
+import { pinnedPartitioner } from './partitioner.js';
 import { type QueuedSend, type RequestLimits, type Slice, takeRequest } from './request-packing.js';
 
 const { CompressionTypes } = kafkajs;
@@ -184,6 +185,7 @@ export class ProducerSlot {
       idempotent: this.settings.idempotent,
       maxInFlightRequests: this.settings.idempotent ? 1 : undefined,
       allowAutoTopicCreation: false,
+      createPartitioner: pinnedPartitioner,
     });
   }
 
