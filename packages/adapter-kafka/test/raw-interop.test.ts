@@ -139,7 +139,7 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
   it('concurrent sends together over one record batch limit are all written, in order (split over requests)', async () => {
     const queue = fresh('coalesced-large');
     const transport = kafkaTransport({ brokers, partitions: 1 });
-    const consumer = kafka.consumer({ groupId: `${queue}.raw`, logLevel: kafkajs.logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `${queue}.raw` });
     try {
       await transport.connect();
       const destination = { kind: 'queue', name: queue } as const;
