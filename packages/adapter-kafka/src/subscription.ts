@@ -88,9 +88,15 @@ export class KafkaSubscription implements Subscription {
     consumer.on(consumer.events.CRASH, (event) => {
       if (event.payload.restart || consumer !== this.consumer) return;
       if (this.joinWaiter) this.joinWaiter.reject(event.payload.error);
-      else this.recover();
+      else this.recover(event.payload.error);
     });
     return consumer;
+  }
+
+  /** Reports a problem the subscription handles itself (it has no caller to reject), without credentials. */
+  private warn(error: unknown, what: string): void {
+    const mapped = toMessagingError(error, `the subscription to ${this.spec.topic} as ${this.spec.groupId}`);
+    console.error(`${mapped.message} — ${what}`);
   }
 
   /** Connects the current consumer, subscribes and runs it; resolves after its first group join. */
@@ -141,8 +147,9 @@ export class KafkaSubscription implements Subscription {
    * restart): replace it with a fresh one, retrying with backoff until it joins or the subscription closes.
    * Trackers are kept, so offsets still in flight or done are not delivered twice if the partitions return.
    */
-  private recover(): void {
+  private recover(cause: unknown): void {
     if (this.recovering || this.stopped) return;
+    this.warn(cause, 'kafkajs stopped the consumer; starting a fresh one');
     this.recovering = (async () => {
       for (let attempt = 1; !this.stopped; attempt++) {
         await this.consumer.disconnect().catch(() => undefined);
@@ -151,8 +158,10 @@ export class KafkaSubscription implements Subscription {
         try {
           await this.run(this.spec.sessionTimeoutMs + this.spec.rebalanceTimeoutMs);
           return;
-        } catch {
-          await this.freeSlot(Math.min(10_000, 250 * 2 ** attempt)); // stop() wakes it
+        } catch (error) {
+          const waitMs = Math.min(10_000, 250 * 2 ** attempt);
+          this.warn(error, `the fresh consumer did not join; retrying in ${waitMs} ms`);
+          await this.freeSlot(waitMs); // stop() wakes it
         }
       }
     })().finally(() => {
