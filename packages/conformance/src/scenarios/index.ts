@@ -18,6 +18,7 @@ export * from './lifecycle.js';
 export * from './order-dedupe-batching.js';
 export * from './request-reply.js';
 export * from './send-receive.js';
+export * from './soak.js';
 
 /** Every scenario of the catalogue, C01–C50, in order. */
 export const scenarios: readonly Scenario[] = [

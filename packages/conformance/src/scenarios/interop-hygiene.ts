@@ -1,18 +1,10 @@
 /** Catalogue section "Interop and hygiene": C48–C50. */
 import { ERROR_CODES, ReservedHeaders as H, type SendOptions, userHeadersOf } from '@switchboard/core';
 import { assert, assertEqual, rejects, show } from '../assert.js';
-import { planScenarios } from '../plan.js';
-import { type Scenario, type ScenarioContext, scenario } from '../types.js';
-import { elapse, gate } from '../wait.js';
-import { ackRetry } from './ack-retry.js';
-import { bodiesHeaders } from './bodies-headers.js';
-import { deadLetterDelay } from './dead-letter-delay.js';
-import { faults } from './faults.js';
+import { type Scenario, scenario } from '../types.js';
+import { gate } from '../wait.js';
 import { arrive, collect, rawCollect } from './helpers.js';
-import { lifecycle } from './lifecycle.js';
-import { orderDedupeBatching } from './order-dedupe-batching.js';
-import { requestReply } from './request-reply.js';
-import { sendReceive } from './send-receive.js';
+import { C50 } from './soak.js';
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -153,90 +145,6 @@ export const C49 = scenario({
         `a reported error has code ${error.code}, outside the fixed set`,
       );
     }
-  },
-});
-
-/** Scenarios C50 runs in parallel in the quick profile (cheap, no quiet periods). */
-const SOAK_QUICK = ['C01', 'C07', 'C11', 'C12', 'C14', 'C17', 'C24', 'C31', 'C34', 'C36', 'C41'];
-
-type Snapshot = Map<string, number>;
-
-function snapshot(): Snapshot {
-  const counts: Snapshot = new Map();
-  for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
-  for (const event of [
-    'exit',
-    'beforeExit',
-    'SIGINT',
-    'SIGTERM',
-    'unhandledRejection',
-    'uncaughtException',
-  ] as const) {
-    counts.set(`process '${event}' listeners`, process.listenerCount(event));
-  }
-  return counts;
-}
-
-function grown(before: Snapshot, after: Snapshot): string[] {
-  return [...after]
-    .filter(([what, n]) => n > (before.get(what) ?? 0))
-    .map(([what, n]) => `${what}: ${before.get(what) ?? 0} → ${n}`);
-}
-
-export const C50 = scenario({
-  id: 'C50',
-  title: 'soak: scenarios run in parallel copies; no handles, listeners or timers left after close',
-  async run(ctx: ScenarioContext) {
-    const everything = [
-      ...sendReceive,
-      ...bodiesHeaders,
-      ...ackRetry,
-      ...deadLetterDelay,
-      ...orderDedupeBatching,
-      ...requestReply,
-      ...lifecycle,
-      ...faults,
-    ].filter((s) => !s.timing && !s.needs?.length);
-    const chosen = ctx.profile === 'full' ? everything : everything.filter((s) => SOAK_QUICK.includes(s.id));
-    const copies = ctx.size(3, 10);
-    const planned = planScenarios(chosen, ctx.capabilities, {
-      name: ctx.transportName,
-      broker: undefined,
-      requireBrokers: false,
-    }).filter((p) => p.run);
-    const before = snapshot();
-    const started = Date.now();
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: copies }, (_, copy) =>
-        planned.map(async (p) => {
-          const { context, cleanup } = ctx.fork(`${p.scenario.id}-${copy}`, 'quick');
-          try {
-            await p.run!(context);
-          } catch (error) {
-            throw new Error(
-              `${p.scenario.id} copy ${copy + 1}: ${error instanceof Error ? error.message : String(error)}`,
-            );
-          } finally {
-            await cleanup();
-          }
-        }),
-      ).flat(),
-    );
-    const failures = outcomes.flatMap((o) =>
-      o.status === 'rejected' ? [String((o.reason as Error).message)] : [],
-    );
-    assert(
-      failures.length === 0,
-      `${failures.length} parallel run(s) failed: ${failures.slice(0, 3).join(' | ')}`,
-    );
-    ctx.note(`${planned.length} scenarios × ${copies} copies in parallel took ${Date.now() - started} ms`);
-    // Poll with a fresh timer each time, so that no timer of ours is active while the snapshot is taken.
-    let left = grown(before, snapshot());
-    for (const deadline = Date.now() + 5000; left.length > 0 && Date.now() < deadline; ) {
-      await elapse(50);
-      left = grown(before, snapshot());
-    }
-    assert(left.length === 0, `left behind after every bus closed: ${left.join(', ')}`);
   },
 });
 
