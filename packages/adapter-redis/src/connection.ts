@@ -153,8 +153,6 @@ export async function openBlocking(
     const action = name === 'sb-read' ? 'open a reading connection' : 'open a connection for acks';
     throw mapError(error, { action, url: options.displayUrl });
   }
-  // Commands riding along with a read (see read-window.ts) may be scripts.
-  defineScripts(copy);
   return copy;
 }
 

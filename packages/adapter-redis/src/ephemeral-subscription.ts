@@ -3,7 +3,6 @@ import type { Client } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import { type Entry, Intake, type Settler } from './intake.js';
 import type { ResolvedOptions } from './options.js';
-import { type OpenWindows, ReadWindow } from './read-window.js';
 import { ReadLoop } from './reader.js';
 import { itemsOfRead, lastIdOf, toEntries } from './replies.js';
 
@@ -11,8 +10,6 @@ import { itemsOfRead, lastIdOf, toEntries } from './replies.js';
 export interface EphemeralSpec {
   readonly client: Client;
   readonly reader: Client;
-  /** The transport's open read windows, which this subscription's reader joins between reads. */
-  readonly windows: OpenWindows;
   readonly options: ResolvedOptions;
   readonly stream: string;
   readonly prefetch: number;
@@ -40,7 +37,7 @@ export class EphemeralSubscription implements Subscription, Settler {
       this.intake,
       spec.options,
       spec.context,
-      new ReadWindow(spec.reader, spec.windows),
+      undefined,
       (reader, count) => this.read(reader, count),
       (reply) => this.deliver(reply),
       async () => false,

@@ -4,7 +4,6 @@ import { decodePacked } from './codec.js';
 import { type Client, whenReady } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import { type OpenWindows, ReadWindow } from './read-window.js';
 import { yieldToIo } from './reader.js';
 
 /** A crashed bus's inbox disappears this long after its last refresh. */
@@ -32,11 +31,12 @@ export function isInboxKey(prefix: string, address: string): boolean {
  * A per-bus reply inbox: a marker key (the address) that exists while the inbox is open, with an expiry
  * refreshed while it lives, so a crashed bus leaves nothing for long; and a list the replies are pushed
  * on, each reply one packed value (see docs/wire-format/redis.md), by a script that pushes only while the
- * marker exists. Replies are read on the inbox's own connection: each read is a non-blocking `RPOP … 100`
- * (what piled up) and a blocking `BRPOP`, written together. A reply is two elements to decode, not one per
- * field, which is what a request/reply round trip spends its client CPU on. Between two reads the
- * connection's {@link ReadWindow} is open: the next request, sent as a reply is handed out, leaves in one
- * write with the next read. Closing deletes the marker and the list.
+ * marker exists. Replies are read on the inbox's own connection, one blocking `BLMPOP … COUNT 100` at a
+ * time (what piled up, or the next reply); a server older than 7.0, which lacks BLMPOP, gets a
+ * non-blocking `RPOP … 100` and a blocking `BRPOP`, written together. A reply is one element to decode,
+ * not one per field, which is what a request/reply round trip spends its client CPU on. The next read is
+ * written once the work the replies started has been issued (setImmediate): a request sent as a reply is
+ * handed out leaves first, since its reply cannot come before it. Closing deletes the marker and the list.
  */
 export class ListInbox implements Inbox {
   readonly address: string;
@@ -44,19 +44,18 @@ export class ListInbox implements Inbox {
   private stopped = false;
   private done: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
-  private readonly window: ReadWindow;
+  /** False once the server said it has no BLMPOP (Redis < 7.0). */
+  private lmpop = true;
 
   constructor(
     private readonly client: Client,
     private readonly reader: Client,
-    windows: OpenWindows,
     private readonly options: ResolvedOptions,
     private readonly onMessage: (message: InboxMessage) => void,
     private readonly onClosed: () => void,
   ) {
     this.address = newInboxKey(options.keyPrefix);
     this.list = replyListKey(this.address);
-    this.window = new ReadWindow(reader, windows);
   }
 
   async start(): Promise<void> {
@@ -70,38 +69,51 @@ export class ListInbox implements Inbox {
     this.onMessage({ body: decoded.body, headers: decoded.headers });
   }
 
+  /** One read: resolves with the replies popped (none when the block timed out). */
+  private async read(blockSeconds: string): Promise<readonly Buffer[]> {
+    const { reader, list } = this;
+    if (this.lmpop) {
+      const popped = (await reader.callBuffer(
+        'blmpop',
+        blockSeconds,
+        1,
+        list,
+        'RIGHT',
+        'COUNT',
+        POP_COUNT,
+      )) as [Buffer, Buffer[]] | null;
+      return popped?.[1] ?? [];
+    }
+    const piled = reader.callBuffer('rpop', list, POP_COUNT) as Promise<Buffer[] | null>;
+    const next = reader.callBuffer('brpop', list, blockSeconds) as Promise<[Buffer, Buffer] | null>;
+    next.catch(() => undefined); // awaited below, unless the pop before it failed
+    const replies = (await piled) ?? [];
+    const popped = await next;
+    return popped ? [...replies, popped[1]] : replies;
+  }
+
   private async run(): Promise<void> {
     const context: ErrorContext = { action: 'read replies', key: this.list, url: this.options.displayUrl };
     const blockSeconds = String(this.options.blockMs / 1000);
     let refreshedAt = Date.now();
     while (!this.stopped) {
       try {
-        if (this.reader.status !== 'ready') {
-          this.window.close();
-          await whenReady(this.reader, context);
-        }
-        const piled = this.reader.callBuffer('rpop', this.list, POP_COUNT) as Promise<Buffer[] | null>;
-        const next = this.reader.callBuffer('brpop', this.list, blockSeconds) as Promise<
-          [Buffer, Buffer] | null
-        >;
-        next.catch(() => undefined); // awaited below, unless the pop before it failed
-        this.window.close();
-        for (const reply of (await piled) ?? []) this.deliver(reply);
-        const popped = await next;
+        if (this.reader.status !== 'ready') await whenReady(this.reader, context);
+        const replies = await this.read(blockSeconds);
         if (this.stopped) break;
-        this.window.open();
-        if (popped) {
-          this.deliver(popped[1]);
-          // The requester's next request is issued first, and leaves with the next read (see ReadLoop).
+        if (replies.length > 0) {
+          for (const reply of replies) this.deliver(reply);
           await yieldToIo();
         }
         if (Date.now() - refreshedAt > REFRESH_MS) {
           refreshedAt = Date.now();
-          this.window.close();
           await this.client.call('PEXPIRE', this.address, INBOX_TTL_MS);
         }
-      } catch {
-        this.window.close();
+      } catch (error) {
+        if (this.lmpop && /unknown command/i.test(String((error as Error)?.message))) {
+          this.lmpop = false;
+          continue;
+        }
         if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -110,7 +122,6 @@ export class ListInbox implements Inbox {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stopped = true;
-      await this.window.drain();
       this.reader.disconnect();
       await this.done;
       await this.client.call('DEL', this.address, this.list).catch(() => undefined);

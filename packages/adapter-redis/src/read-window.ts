@@ -1,37 +1,14 @@
 import { Redis } from 'ioredis';
 import type { Client } from './connection.js';
 
-/** The read windows of one transport that are open now: where a command can ride along with a read. */
-export class OpenWindows {
-  private readonly open = new Set<ReadWindow>();
-
-  /** Adds `window` (called by the window itself). */
-  add(window: ReadWindow): void {
-    this.open.add(window);
-  }
-
-  /** Removes `window` (called by the window itself). */
-  delete(window: ReadWindow): void {
-    this.open.delete(window);
-  }
-
-  /**
-   * Issues `command` on the connection of an open window (it is written with that connection's next
-   * read, in one socket write), or returns undefined when no window is open.
-   */
-  ride<T>(command: (connection: Redis) => Promise<T>): Promise<T> | undefined {
-    for (const window of this.open) return window.send(command);
-    return undefined;
-  }
-}
-
 /**
  * The time between two blocking reads of a reading connection: the last read returned, the next is not
  * written yet, so the connection is idle. While the window is open the socket is corked, and commands
- * issued on the connection then (a reply, a request, the acks of the entries just read) leave in the same
- * write as the next read, which is written before the window closes: one syscall instead of one each, and
+ * issued on the connection then (the acks of the entries just read) leave in the same write as the next
+ * read, which is written before the window closes: one syscall instead of one each, and
  * the replies come back in order, ahead of the read's. A command never waits behind a blocking read: the
- * window is closed while one is in flight.
+ * window is closed while one is in flight. Only the subscription's own acks use it (see AckBatcher): a
+ * send or a reply never rides along, since it would then wait for the reader's next read to be written.
  *
  * Only standalone connections open windows; on a cluster connection {@link open} does nothing.
  */
@@ -39,10 +16,7 @@ export class ReadWindow {
   private isOpen = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(
-    private readonly reader: Client,
-    private readonly windows: OpenWindows,
-  ) {}
+  constructor(private readonly reader: Client) {}
 
   /** Opens the window when the connection is ready (call it when a read returned). */
   open(): void {
@@ -50,14 +24,12 @@ export class ReadWindow {
     if (this.isOpen || !(reader instanceof Redis) || reader.status !== 'ready') return;
     reader.stream.cork();
     this.isOpen = true;
-    this.windows.add(this);
   }
 
   /** Closes the window, writing what was issued meanwhile (call it right after writing the next read). */
   close(): void {
     if (!this.isOpen) return;
     this.isOpen = false;
-    this.windows.delete(this);
     (this.reader as Redis).stream.uncork();
   }
 

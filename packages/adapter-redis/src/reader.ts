@@ -13,11 +13,12 @@ export function yieldToIo(): Promise<void> {
 /**
  * A loop of blocking reads on a dedicated connection. `read(count)` writes one blocking read of at most
  * `count` entries (synchronously, before its first await) and resolves with the server's reply; the loop
- * then opens its {@link ReadWindow} and calls `deliver(reply)`, which hands the entries to the intake, so
- * what their handlers send at once (replies, acks) rides along with the next read. The loop waits for
- * capacity before each read and for the connection after a failure. `stop()` disconnects the reading
- * connection, which ends a read that is blocked at once; entries the server handed out but nobody
- * received stay pending at the broker.
+ * then opens its {@link ReadWindow} (when it has one) and calls `deliver(reply)`, which hands the entries
+ * to the intake, so the acks their handlers give at once ride along with the next read. Sends and replies
+ * never wait for the loop: they go on the command connection. The loop waits for capacity before each
+ * read and for the connection after a failure. `stop()` disconnects the reading connection, which ends a
+ * read that is blocked at once; entries the server handed out but nobody received stay pending at the
+ * broker.
  */
 export class ReadLoop<R = unknown> {
   private stopped = false;
@@ -29,7 +30,8 @@ export class ReadLoop<R = unknown> {
     private readonly intake: Intake,
     private readonly options: ResolvedOptions,
     private readonly context: ErrorContext,
-    private readonly window: ReadWindow,
+    /** Where the subscription's acks ride along with the next read; none for a subscription without acks. */
+    private readonly window: ReadWindow | undefined,
     private readonly read: (reader: Client, count: number) => Promise<R>,
     private readonly deliver: (reply: R) => void,
     /** Called with a failure that is not a lost connection; returns true when the loop should go on at once. */
@@ -44,26 +46,26 @@ export class ReadLoop<R = unknown> {
     while (!this.stopped) {
       const free = this.intake.free;
       if (free <= 0) {
-        this.window.close();
+        this.window?.close();
         await this.intake.whenFree();
         continue;
       }
       try {
         if (this.reader.status !== 'ready') {
-          this.window.close();
+          this.window?.close();
           await whenReady(this.reader, this.context);
         }
         const reading = this.read(this.reader, Math.min(free, this.options.batchSize));
-        this.window.close();
+        this.window?.close();
         const reply = await reading;
         if (this.stopped) break;
-        this.window.open();
+        this.window?.open();
         this.deliver(reply);
-        // Let the work the entries started (handlers, their replies, sends and acks) be issued first, so
-        // it leaves in one write with the next read: under load every socket write is a costly syscall.
-        await yieldToIo();
+        // Let the acks the handlers give at once be issued first, so they leave in one write with the next
+        // read: under load every socket write is a costly syscall.
+        if (this.window) await yieldToIo();
       } catch (error) {
-        this.window.close();
+        this.window?.close();
         if (this.stopped) break;
         const mapped = mapError(error, this.context);
         if (mapped.code === 'UNAVAILABLE' || !(await this.recover(error).catch(() => false))) {
@@ -89,7 +91,7 @@ export class ReadLoop<R = unknown> {
     this.stopped = true;
     this.intake.stop();
     this.pause?.();
-    await this.window.drain();
+    await this.window?.drain();
     this.reader.disconnect();
     return this.done;
   }

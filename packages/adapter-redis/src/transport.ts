@@ -20,7 +20,6 @@ import { closedError, type ErrorContext, mapError } from './errors.js';
 import { GroupSubscription } from './group-subscription.js';
 import { INBOX_TTL_MS, isInboxKey, ListInbox, replyListKey } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
-import { OpenWindows } from './read-window.js';
 import { delayedKey, packDelayed, QUEUE_GROUP, scripts, streamKey } from './scripts.js';
 
 /** The escape hatch: the ioredis client and the key layout, for what Switchboard does not cover. */
@@ -47,8 +46,6 @@ export class RedisTransport implements Transport<RedisNative> {
   private acking: Promise<Client> | undefined;
   private closing: Promise<void> | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
-  /** Reading connections between two reads: a lone send or a reply rides along with their next read. */
-  private readonly windows = new OpenWindows();
   /** The trimming arguments of a single XADD. */
   private readonly trim: readonly FieldValue[];
 
@@ -141,11 +138,8 @@ export class RedisTransport implements Transport<RedisNative> {
     const commands = scripts(client);
     const calls: Promise<unknown>[] = [];
     if (immediate.length === 1) {
-      // One message (a request, a lone send): a plain XADD, without the script's overhead, written with
-      // a reading connection's next read when one is between reads.
-      const args = encodeFields(immediate[0]!, [key, ...this.trim, '*'], now);
-      const xadd = (connection: Client) => connection.call('XADD', args);
-      calls.push(this.windows.ride(xadd) ?? xadd(client));
+      // One message (a request, a lone send): a plain XADD, without the script's overhead.
+      calls.push(client.call('XADD', encodeFields(immediate[0]!, [key, ...this.trim, '*'], now)));
     } else {
       packMessages(immediate, now, (packed) => {
         calls.push(commands.sbPublish(key, packed, this.options.maxLength));
@@ -175,8 +169,8 @@ export class RedisTransport implements Transport<RedisNative> {
     let subscription: GroupSubscription | EphemeralSubscription;
     try {
       if (destination.kind === 'topic' && options.group === undefined) {
-        const { options: resolved, windows } = this;
-        const spec = { client, reader, windows, options: resolved, stream, context, onDelivery, onClosed };
+        const { options: resolved } = this;
+        const spec = { client, reader, options: resolved, stream, context, onDelivery, onClosed };
         subscription = new EphemeralSubscription({ ...spec, prefetch: options.prefetch });
       } else {
         const group = destination.kind === 'queue' ? QUEUE_GROUP : options.group!;
@@ -188,7 +182,6 @@ export class RedisTransport implements Transport<RedisNative> {
           client,
           acker: await this.ackClient(client),
           reader,
-          windows: this.windows,
           options: this.options,
           stream,
           group,
@@ -215,7 +208,7 @@ export class RedisTransport implements Transport<RedisNative> {
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     const client = await this.ensure();
     const reader = await openBlocking(client, this.options);
-    const inbox: ListInbox = new ListInbox(client, reader, this.windows, this.options, onMessage, () =>
+    const inbox: ListInbox = new ListInbox(client, reader, this.options, onMessage, () =>
       this.closeables.delete(inbox),
     );
     try {
@@ -244,12 +237,9 @@ export class RedisTransport implements Transport<RedisNative> {
     if (client.status !== 'ready') await whenReady(client, context);
     try {
       // One packed value pushed by a script, only while the inbox is open: a reply to an inbox that is
-      // gone (closed, or expired) is dropped, without creating anything. It rides along with a read when
-      // a reading connection is between reads (a responder's reply, with its next read).
+      // gone (closed, or expired) is dropped, without creating anything.
       const packed = packMessage(message, Date.now());
-      const push = (connection: Client) =>
-        scripts(connection).sbReply(address, replyListKey(address), packed, INBOX_TTL_MS);
-      await (this.windows.ride(push) ?? push(client));
+      await scripts(client).sbReply(address, replyListKey(address), packed, INBOX_TTL_MS);
     } catch (error) {
       throw mapError(error, context);
     }
