@@ -155,3 +155,12 @@ export function outage(what: string): MessagingError {
     true,
   );
 }
+
+/**
+ * Reports an error that has no caller to reject (a subscription the client closed with an error) on stderr,
+ * mapped like every other (code, fix, no credentials).
+ */
+export function reportError(error: unknown, what: string): void {
+  const mapped = mapError(error, what);
+  console.error(`${mapped.code}${mapped.retryable ? ' (retryable)' : ''}: ${mapped.message}`);
+}

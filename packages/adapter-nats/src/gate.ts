@@ -9,18 +9,35 @@ export interface GatedDelivery extends Delivery {
 }
 
 /**
+ * Most deliveries the gate hands out from its waiting line in one go. Settling a delivery hands out the next
+ * one inside the same chain of promise jobs, so a long line (core NATS reads whatever the server sends) would
+ * otherwise be worked off without ever returning to the event loop: seconds without timers or socket reads in
+ * a busy process. Past this many, the rest waits for the next turn of the event loop.
+ */
+export const HANDOUTS_PER_TURN = 256;
+
+/**
  * Hands deliveries to the subscriber, never more than `prefetch` unsettled at once; the rest wait here in
  * arrival order. After {@link stop}, nothing more is handed out and what waits or arrives is released.
+ * At most {@link HANDOUTS_PER_TURN} waiting deliveries are handed out before the gate yields to the event loop.
  */
 export class DeliveryGate {
   private handedOut = new Set<GatedDelivery>();
   private readonly waiting: GatedDelivery[] = [];
+  /** Handed out from the waiting line since the gate last yielded. */
+  private fromLine = 0;
+  private resume: ReturnType<typeof setImmediate> | undefined;
   stopped = false;
 
   constructor(
     private readonly prefetch: number,
     private readonly onDelivery: DeliveryHandler,
   ) {}
+
+  /** Deliveries waiting for a free slot (not yet handed out). */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
 
   offer(delivery: GatedDelivery, front = false): void {
     if (this.stopped) {
@@ -37,7 +54,20 @@ export class DeliveryGate {
   /** Called once when a handed-out delivery is settled. */
   settled(delivery: GatedDelivery): void {
     if (!this.handedOut.delete(delivery)) return;
+    this.handOutWaiting();
+  }
+
+  private handOutWaiting(): void {
     while (!this.stopped && this.waiting.length > 0 && this.handedOut.size < this.prefetch) {
+      if (this.fromLine >= HANDOUTS_PER_TURN) {
+        this.resume ??= setImmediate(() => {
+          this.resume = undefined;
+          this.fromLine = 0;
+          this.handOutWaiting();
+        });
+        return;
+      }
+      this.fromLine++;
       const next = this.waiting.shift()!;
       this.handedOut.add(next);
       this.onDelivery(next);
@@ -47,6 +77,8 @@ export class DeliveryGate {
   /** Stops handing out; releases what waits. */
   stop(): void {
     this.stopped = true;
+    if (this.resume) clearImmediate(this.resume);
+    this.resume = undefined;
     for (const delivery of this.waiting.splice(0)) delivery.release();
   }
 

@@ -4,11 +4,12 @@ import type {
   TransportSubscribeOptions as SubscribeOptions,
   Subscription,
 } from '@switchboard/core';
+import { subscribeCore } from './core-subscription.js';
 import { mapError } from './errors.js';
+import { subscribeJetStream } from './js-subscription.js';
 import { ensureTopicStream, type Live } from './live.js';
 import * as names from './naming.js';
 import type { ResolvedOptions } from './options.js';
-import { subscribeCore, subscribeJetStream } from './subscription.js';
 
 /**
  * Subscribes to a destination in the transport's mode. Core: a queue is the queue group `sb`, a topic group
@@ -31,7 +32,7 @@ export function subscribeDestination(
     : names.topicSubject(prefix, destination.name, true);
   if (!live.streams || !live.js) {
     const group = queue ? 'sb' : subscribe.group;
-    return subscribeCore(live.connection.nc, subject, group, subscribe.prefetch, onDelivery).catch(
+    return subscribeCore(live.connection.nc, subject, group, subscribe.prefetch, onDelivery, what).catch(
       (e: unknown) => {
         throw mapError(e, what);
       },
