@@ -2,7 +2,8 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@switchboard/core';
 import { busMeasurements } from './bus-cases.js';
 
-// Switchboard over NATS JetStream (the default mode): each run uses its own subject/stream prefix and
+// Switchboard over NATS JetStream (the default mode), or core NATS with `?mode=core` in the URL (the raw side
+// switches too, see ../raw/nats-core.ts): each run uses its own subject/stream prefix and
 // deletes its streams; request/reply travels over core NATS under the bus.
 
 /** Switchboard's NATS measurements (publish, end-to-end, request/reply). */
