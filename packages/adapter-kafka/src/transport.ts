@@ -154,9 +154,10 @@ export class KafkaTransport implements Transport<KafkaNative> {
         if (inbox) await inbox;
       }
     }
+    const now = Date.now();
     await this.send(
       topic,
-      messages.map((m) => toRecord(m)),
+      messages.map((m) => toRecord(m, now)),
       options?.signal,
       `cannot publish to ${topic}`,
     );
@@ -229,9 +230,11 @@ export class KafkaTransport implements Transport<KafkaNative> {
     await this.connect();
     checkTopicName(address);
     if (!(await this.topics.exists(address))) return;
-    await this.send(address, [toRecord(message)], undefined, `cannot reply to ${address}`).catch((error) => {
-      if (!MessagingError.is(error, 'NOT_FOUND')) throw error;
-    });
+    await this.send(address, [toRecord(message, Date.now())], undefined, `cannot reply to ${address}`).catch(
+      (error) => {
+        if (!MessagingError.is(error, 'NOT_FOUND')) throw error;
+      },
+    );
   }
 
   close(): Promise<void> {
@@ -347,6 +350,11 @@ export class KafkaTransport implements Transport<KafkaNative> {
     headers: Readonly<Record<string, string>>,
   ): Promise<void> {
     const copy: WireMessage = { id: headers['sb-id'] ?? '', body: record.body, headers, key: record.key };
-    return this.send(topic, [toRecord(copy, groupId)], undefined, `cannot re-publish a retry to ${topic}`);
+    return this.send(
+      topic,
+      [toRecord(copy, Date.now(), groupId)],
+      undefined,
+      `cannot re-publish a retry to ${topic}`,
+    );
   }
 }

@@ -59,17 +59,46 @@ describe('options', () => {
 describe('codec', () => {
   it('round-trips body, headers and key, and strips the retry routing header', () => {
     const body = new Uint8Array([0, 255, 1]);
-    const record = toRecord({ id: 'i', body, headers: { a: '☺', 'sb-id': 'i' }, key: 'k' }, 'g1');
+    const record = toRecord({ id: 'i', body, headers: { a: '☺', 'sb-id': 'i' }, key: 'k' }, 1_000, 'g1');
     expect(record.headers[RETRY_GROUP_HEADER]).toBe('g1');
     const back = fromRecord({
-      key: record.key,
+      key: record.key ?? null,
       value: record.value,
       headers: Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Buffer.from(v)])),
     });
     expect(back.body).toEqual(body);
     expect(back.headers).toEqual({ a: '☺', 'sb-id': 'i' });
+    expect(record.timestamp).toBe('1000'); // no sb-ts: the record is stamped with the time of writing
     expect(back.key).toBe('k');
     expect(back.retryGroup).toBe('g1');
+  });
+
+  it('carries a recent sb-ts as the record timestamp, and an old or malformed one as a header', () => {
+    const now = 1_700_000_000_000;
+    const message = (ts: string) => ({
+      id: 'i',
+      body: new Uint8Array(0),
+      headers: { 'sb-id': 'i', 'sb-ts': ts },
+    });
+    const recent = toRecord(message(String(now - 5_000)), now);
+    expect(recent.headers).toEqual({ 'sb-id': 'i' });
+    expect(recent.timestamp).toBe(String(now - 5_000));
+    expect(fromRecord({ key: null, value: null, timestamp: recent.timestamp }).headers).toEqual({
+      'sb-ts': String(now - 5_000),
+    });
+    for (const ts of [String(now - 3_600_000), '17e11', '']) {
+      const kept = toRecord(message(ts), now);
+      expect(kept.headers['sb-ts']).toBe(ts);
+      expect(kept.timestamp).toBe(String(now));
+      // The header wins over the record timestamp when both are present.
+      const back = fromRecord({
+        key: null,
+        value: null,
+        timestamp: kept.timestamp,
+        headers: { 'sb-ts': ts },
+      });
+      expect(back.headers['sb-ts']).toBe(ts);
+    }
   });
 
   it('reads a raw record without value or headers as an empty body with no headers', () => {

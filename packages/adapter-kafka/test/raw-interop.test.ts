@@ -54,6 +54,7 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
       expect(message.headers).toEqual({ tenant: 'acme' });
       expect(message.key).toBe('k1');
       expect(message.id).toBe('raw-1');
+      expect(message.timestamp).toBeGreaterThan(0); // no sb-ts header: the record timestamp
     } finally {
       await bus.close();
     }
@@ -64,6 +65,7 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
     const bus = createBus({ transport: transportFromUrl(`${url}${FAST}`) });
     const consumer = kafka.consumer({ groupId: `raw-${randomUUID()}` });
     try {
+      const before = Date.now();
       const { id } = await bus.send(topic, { n: 1 }, { headers: { region: 'eu' }, key: 'order-7' });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -74,6 +76,9 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
       expect(record.key!.toString()).toBe('order-7');
       expect(record.headers!.region!.toString()).toBe('eu');
       expect(record.headers!['sb-id']!.toString()).toBe(id);
+      // The send time travels as the record timestamp, not as an sb-ts header.
+      expect(record.headers!['sb-ts']).toBeUndefined();
+      expect(Number(record.timestamp)).toBeGreaterThanOrEqual(before - 1000);
     } finally {
       await consumer.disconnect();
       await bus.close();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProducedRecord } from '../src/codec.js';
 import { type QueuedSend, recordSizeBound, takeRequest } from '../src/request-packing.js';
 
-const record = (bytes: number): ProducedRecord => ({ key: null, value: Buffer.alloc(bytes), headers: {} });
+const record = (bytes: number): ProducedRecord => ({ value: Buffer.alloc(bytes), headers: {} });
 const send = (...sizes: number[]): QueuedSend => ({ records: sizes.map(record), next: 0, cancelled: false });
 const OVERHEAD = recordSizeBound(record(0));
 
