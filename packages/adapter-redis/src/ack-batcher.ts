@@ -37,6 +37,8 @@ export class AckBatcher {
     private readonly group: string,
     private readonly context: ErrorContext,
     private readonly confirm: boolean,
+    /** Called with the ids of each XACK once it returned or failed. */
+    private readonly onSettled: (ids: readonly string[]) => void = () => {},
   ) {}
 
   add(id: string): Promise<void> {
@@ -84,9 +86,14 @@ export class AckBatcher {
     this.ids = [];
     const xack = (client: Client) => client.call('XACK', this.stream, this.group, ...ids);
     const call = (window?.send(xack) ?? xack(this.client)).then(
-      () => batch?.resolve(),
-      (error: unknown) =>
-        batch?.reject(mapError(error, { ...this.context, action: `ack ${ids.length} message(s)` })),
+      () => {
+        this.onSettled(ids);
+        batch?.resolve();
+      },
+      (error: unknown) => {
+        this.onSettled(ids);
+        batch?.reject(mapError(error, { ...this.context, action: `ack ${ids.length} message(s)` }));
+      },
     );
     this.inFlight.add(call);
     void call.finally(() => this.inFlight.delete(call));

@@ -47,6 +47,14 @@ export class GroupSubscription implements Subscription, Settler {
   private readonly acks: AckBatcher;
   private readonly scheduler: DelayScheduler;
   private readonly retries = new Map<string, NodeJS.Timeout>();
+  /**
+   * Ids of the entries this consumer holds: read and not yet acknowledged at the broker (buffered, being
+   * handled, waiting for a retry, or acked with the XACK not yet returned). A reclaim never hands these
+   * out again: their idle time at the broker says nothing about them when this process was merely slow
+   * (a starved event loop) — the ack deadline is for entries of a stuck or crashed consumer, whose entries
+   * another consumer reclaims.
+   */
+  private readonly held = new Set<string>();
   private claimTimer: NodeJS.Timeout | undefined;
   private claimCursor = '0-0';
   private claiming = false;
@@ -54,7 +62,16 @@ export class GroupSubscription implements Subscription, Settler {
 
   constructor(private readonly spec: GroupSpec) {
     this.intake = new Intake(spec.prefetch, spec.onDelivery, this);
-    this.acks = new AckBatcher(spec.acker, spec.stream, spec.group, spec.context, spec.options.confirmAcks);
+    this.acks = new AckBatcher(
+      spec.acker,
+      spec.stream,
+      spec.group,
+      spec.context,
+      spec.options.confirmAcks,
+      (ids) => {
+        for (const id of ids) this.held.delete(id);
+      },
+    );
     this.scheduler = new DelayScheduler(spec.client, spec.stream, spec.options, spec.context);
     this.window = new ReadWindow(spec.reader);
     this.loop = new ReadLoop(
@@ -75,7 +92,10 @@ export class GroupSubscription implements Subscription, Settler {
     this.loop.start();
     this.scheduler.start();
     const every = Math.max(20, Math.min(2000, Math.floor(this.spec.ackDeadlineMs / 4)));
+    // A reclaim in flight when the subscription stops must not arm the next one: that timer would re-arm
+    // itself forever after close.
     const tick = () => {
+      if (this.loop.isStopped) return;
       this.claimTimer = setTimeout(() => void this.reclaim().finally(tick), every);
     };
     void this.reclaim().finally(tick);
@@ -108,6 +128,7 @@ export class GroupSubscription implements Subscription, Settler {
     if (items.length === 0) return;
     const drop: string[] = [];
     const entries = toEntries(items, redeliveriesOf, Date.now(), drop);
+    for (const entry of entries) this.held.add(entry.id);
     for (const id of drop) void this.acks.add(id).catch(() => undefined);
     this.intake.push(entries, redelivery);
   }
@@ -129,8 +150,9 @@ export class GroupSubscription implements Subscription, Settler {
         'COUNT',
         free,
       );
-      const { cursor, items } = itemsOfClaim(reply);
+      const { cursor, items: claimed } = itemsOfClaim(reply);
       this.claimCursor = cursor;
+      const items = claimed.filter(([id]) => !this.held.has(id.toString()));
       if (items.length === 0 || this.loop.isStopped) return;
       const pipeline = client.pipeline();
       for (const [id] of items) pipeline.call('XPENDING', stream, group, id, id, 1);

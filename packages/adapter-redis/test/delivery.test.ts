@@ -1,4 +1,4 @@
-import { createBus, MessagingError } from '@switchboard/core';
+import { createBus, type Delivery, MessagingError } from '@switchboard/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisTransport, transportFromUrl } from '../src/index.js';
@@ -110,6 +110,40 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
     expect(got.items.every((i) => i.attempt === 2)).toBe(true);
     await second.close();
     await raw.del(stream);
+  });
+
+  it('a consumer never reclaims what it still holds, however long past the ack deadline', async () => {
+    // A slow or starved consumer's entries go idle at the broker; the ack deadline hands them to another
+    // consumer, but this one's own reclaim (which claims them, raising their delivery count) leaves them be.
+    const queue = fresh('held');
+    const stream = `sb:q:{${queue}}`;
+    const transport = transportFromUrl(url!);
+    await transport.connect();
+    const deliveries: Delivery[] = [];
+    const subscription = await transport.subscribe(
+      { kind: 'queue', name: queue },
+      { prefetch: 5, ackDeadlineMs: 40 },
+      (delivery) => deliveries.push(delivery),
+    );
+    try {
+      await raw.xadd(stream, '*', 'body', '"held"');
+      for (let deliveryCount = 0; deliveryCount < 3; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20)); // poll the broker's count
+        const rows = (await raw.call('XPENDING', stream, 'switchboard', '-', '+', 10)) as [
+          string,
+          string,
+          number,
+          number,
+        ][];
+        deliveryCount = Number(rows[0]?.[3] ?? 0);
+      }
+      expect(deliveries).toHaveLength(1);
+      await deliveries[0]!.ack();
+    } finally {
+      await subscription.close();
+      await transport.close();
+      await raw.del(stream);
+    }
   });
 
   it('survives a lost connection: sends reject with retryable UNAVAILABLE or TIMEOUT, then the subscription resumes', async () => {
