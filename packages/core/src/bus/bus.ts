@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { CodecSet, defaultCodecs } from '../codec/codec.js';
 import { describeError, MessagingError } from '../errors.js';
 import type {
@@ -12,6 +11,7 @@ import type {
 } from '../message.js';
 import { type MessageDefinition, type Target, targetName, validateWith } from '../schema.js';
 import type { Destination, Transport } from '../transport/contract.js';
+import { newMessageId } from '../util/ids.js';
 import { deadLetterQueueOf, H } from '../wire/reserved-headers.js';
 import type { Bus } from './bus-api.js';
 import { type ConsumedMessage, type ConsumeOptions, createConsumer } from './consume.js';
@@ -26,6 +26,8 @@ import { checkInteger, checkName } from './validation.js';
 
 type Kind = 'queue' | 'topic';
 
+/** The reserved header of a successful reply (one shared object; literal key for a fast-properties header map). */
+const OK_REPLY: ReservedExtras = Object.freeze({ 'sb-reply-status': 'ok' });
 /** An iterator whose first `next()` rejects with `error` (bad input or a closed bus). */
 function failedIterator<T>(error: unknown): AsyncIterableIterator<T> {
   const iterator: AsyncIterableIterator<T> = {
@@ -101,33 +103,40 @@ class SwitchboardBus implements Bus {
   async request<R = unknown, T = unknown>(queue: Target<T>, body: T, options?: RequestOptions): Promise<R> {
     this.assertOpen();
     const timeoutMs = checkInteger('timeoutMs', options?.timeoutMs, 1) ?? 30_000;
-    const id = options?.id ?? randomUUID();
+    const id = options?.id ?? newMessageId();
     if (options?.signal?.aborted)
       throw new MessagingError('CANCELLED', 'the request was aborted before it was sent', {
         component: 'bus',
       });
     // The timeout runs from the call: connecting and opening the inbox count against it.
     const reply = this.requests.expect(id, targetName(queue), timeoutMs, options?.signal);
-    this.ready()
-      .then(() => this.requests.address())
-      .then((address) =>
-        this.dispatch(
-          'queue',
-          queue,
-          body,
-          // Read after connect: capabilities may grow once the transport knows its server.
-          {
-            ...options,
-            id,
-            correlationId: id,
-            ttlMs: options?.ttlMs ?? (this.transport.capabilities.ttl ? timeoutMs : undefined),
-          },
-          { [H.replyTo]: address },
-          true,
-        ),
-      )
-      .catch((error: unknown) => this.requests.fail(id, error));
+    const address = this.connected ? this.requests.openAddress : undefined;
+    if (address !== undefined) {
+      this.sendRequest(queue, body, id, timeoutMs, options, address).catch((error: unknown) =>
+        this.requests.fail(id, error),
+      );
+    } else {
+      this.ready()
+        .then(() => this.requests.address())
+        .then((opened) => this.sendRequest(queue, body, id, timeoutMs, options, opened))
+        .catch((error: unknown) => this.requests.fail(id, error));
+    }
     return (await reply) as R;
+  }
+
+  /** Sends a request's message; capabilities are read after connect (they may grow once the server is known). */
+  private sendRequest<T>(
+    queue: Target<T>,
+    body: T,
+    id: string,
+    timeoutMs: number,
+    options: RequestOptions | undefined,
+    address: string,
+  ): Promise<SendResult> {
+    const ttlMs = options?.ttlMs ?? (this.transport.capabilities.ttl ? timeoutMs : undefined);
+    const sendOptions: SendOptions =
+      options === undefined ? { id, correlationId: id, ttlMs } : { ...options, id, correlationId: id, ttlMs };
+    return this.dispatch('queue', queue, body, sendOptions, { 'sb-reply-to': address }, true);
   }
 
   reply<T, R>(queue: Target<T>, handler: Handler<T, R>, options?: ReceiveOptions): Promise<Receiver> {
@@ -144,9 +153,7 @@ class SwitchboardBus implements Bus {
             this.codecs,
             this.transport.capabilities,
             this.transport.name,
-            {
-              [H.replyStatus]: 'ok',
-            },
+            OK_REPLY,
           );
         } catch (error) {
           wire = this.errorReply(error, correlation);

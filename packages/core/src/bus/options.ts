@@ -16,7 +16,10 @@ export interface BusOptions {
   readonly defaults?: SubscribeOptions | undefined;
   /** How long `close()` waits for in-flight handlers before aborting their signal. Default 10,000 ms. */
   readonly drainTimeoutMs?: number | undefined;
-  /** How long a send waits for the broker's confirmation before a retryable TIMEOUT. Default 30,000 ms. */
+  /**
+   * How long a send waits for the broker's confirmation before a retryable TIMEOUT (and the publish's signal
+   * aborts). Deadlines are bucketed: the TIMEOUT comes up to a tenth later (at most 1 s), never earlier. Default 30,000 ms.
+   */
   readonly sendTimeoutMs?: number | undefined;
   /** Most messages in one transport publish. Default 500. */
   readonly maxBatchSize?: number | undefined;

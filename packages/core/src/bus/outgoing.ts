@@ -44,12 +44,12 @@ export function buildWireMessage(
   }
   const userHeaders = checkHeaders(options.headers);
   const id = checkString('id', options.id) ?? newMessageId();
-  const headers: Record<string, string> = options.headers ? { ...userHeaders } : {};
-  headers[H.id] = id;
-  headers[H.timestamp] = String(Date.now());
+  // Reserved headers first, with literal keys (a fast-properties object), then the user's.
+  const headers: Record<string, string> = { 'sb-id': id, 'sb-ts': String(Date.now()) };
   if (contentType !== 'application/json') headers[H.contentType] = contentType;
   const correlationId = checkString('correlationId', options.correlationId);
   if (correlationId !== undefined) headers[H.correlationId] = correlationId;
+  if (options.headers) Object.assign(headers, userHeaders);
   const key = checkString('key', options.key);
   if (extras) Object.assign(headers, extras);
   return {

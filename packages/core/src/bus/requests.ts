@@ -16,6 +16,8 @@ interface Pending {
 export class RequestTracker {
   private inbox: Promise<Inbox> | undefined;
   private readonly pending = new Map<string, Pending>();
+  /** The inbox's address once it is open (lets a request skip the promise chain); undefined before and after. */
+  openAddress: string | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -25,8 +27,11 @@ export class RequestTracker {
   /** The inbox address replies should go to (opens the inbox on first use). */
   async address(): Promise<string> {
     this.inbox ??= this.transport.openInbox((message) => this.onReply(message));
+    const opening = this.inbox;
     try {
-      return (await this.inbox).address;
+      const { address } = await opening;
+      if (this.inbox === opening) this.openAddress = address;
+      return address;
     } catch (error) {
       this.inbox = undefined;
       throw error;
@@ -100,6 +105,7 @@ export class RequestTracker {
     }
     const inbox = this.inbox;
     this.inbox = undefined;
+    this.openAddress = undefined;
     if (!inbox) return;
     // An inbox still opening is closed once it opens, without holding up close(): the transport closes next.
     const closing = inbox.then(

@@ -2,6 +2,7 @@ import { MessagingError } from '../errors.js';
 import type { SendResult } from '../message.js';
 import type { Destination, PublishOptions, WireMessage } from '../transport/contract.js';
 import { defer } from '../util/defer.js';
+import { type DeadlineBucket, type DeadlineHolder, SendDeadlines } from './send-deadlines.js';
 
 /** How the batcher hands a batch to the transport. */
 export type PublishFn = (
@@ -16,7 +17,10 @@ export interface BatcherLimits {
   readonly maxBatch: number;
   /** Most publish calls in flight per destination; further sends wait and join the next batch. */
   readonly maxInFlight: number;
-  /** A publish not confirmed within this many ms rejects its sends with a retryable TIMEOUT. */
+  /**
+   * A publish not confirmed within this many ms (up to a tenth more, at most 1 s: deadlines are bucketed)
+   * rejects its sends with a retryable TIMEOUT, and its signal aborts.
+   */
   readonly sendTimeoutMs: number;
 }
 
@@ -29,6 +33,21 @@ class Entry {
     readonly message: WireMessage,
     readonly expectConsumer: boolean,
   ) {}
+}
+
+/** One batch handed to the transport, until it lands (confirmed, failed or past its deadline). */
+class Flight implements DeadlineHolder {
+  landed = false;
+  bucket: DeadlineBucket | undefined;
+  constructor(
+    private readonly batcher: SendBatcher,
+    readonly lane: Lane,
+    readonly batch: Entry[],
+  ) {}
+
+  expired(): void {
+    this.batcher.land(this, this.batcher.timedOut(this));
+  }
 }
 
 /** The entry whose promise is being constructed: lets one shared executor take its resolvers (no closure per send). */
@@ -56,11 +75,14 @@ export class SendBatcher {
   private readonly topicLanes = new Map<string, Lane>();
   private readonly idleWaiters: (() => void)[] = [];
   private outstanding = 0;
+  private readonly deadlines: SendDeadlines;
 
   constructor(
     private readonly publish: PublishFn,
     private readonly limits: BatcherLimits,
-  ) {}
+  ) {
+    this.deadlines = new SendDeadlines(limits.sendTimeoutMs);
+  }
 
   /** Queues one message; resolves with its id once the broker has it. `signal` abort rejects with CANCELLED. */
   add(
@@ -128,10 +150,7 @@ export class SendBatcher {
       const batch = this.takeBatch(lane);
       if (batch.length === 0) break;
       lane.inFlight++;
-      this.send(lane.destination, batch).finally(() => {
-        lane.inFlight--;
-        if (lane.pending.length > 0) this.pump(lane);
-      });
+      this.send(lane, batch);
     }
   }
 
@@ -149,36 +168,44 @@ export class SendBatcher {
     return batch;
   }
 
-  private async send(destination: Destination, batch: Entry[]): Promise<void> {
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(
-          new MessagingError(
-            'TIMEOUT',
-            `the broker did not confirm ${batch.length} message(s) to ${destination.name} within ${this.limits.sendTimeoutMs} ms — is it reachable? (they may or may not have been taken)`,
-            { component: 'bus', retryable: true },
-          ),
-        );
-      }, this.limits.sendTimeoutMs);
-    });
+  /** Publishes one batch under a send deadline; settles its entries when the broker confirms, fails or times out. */
+  private send(lane: Lane, batch: Entry[]): void {
+    const flight = new Flight(this, lane, batch);
+    flight.bucket = this.deadlines.hold(flight);
+    const messages = batch.map((entry) => entry.message);
+    let published: Promise<void>;
     try {
-      const messages = batch.map((entry) => entry.message);
-      await Promise.race([
-        this.publish(destination, messages, {
-          signal: controller.signal,
-          expectConsumer: batch[0]!.expectConsumer,
-        }),
-        timeout,
-      ]);
-      for (const entry of batch) this.settle(entry);
+      published = this.publish(lane.destination, messages, {
+        signal: flight.bucket.controller.signal,
+        expectConsumer: batch[0]!.expectConsumer,
+      });
     } catch (error) {
-      for (const entry of batch) this.settle(entry, error);
-    } finally {
-      clearTimeout(timer);
+      published = Promise.reject(error);
     }
+    published.then(
+      () => this.land(flight, undefined),
+      (error: unknown) => this.land(flight, error ?? new Error('the transport rejected the publish')),
+    );
+  }
+
+  /** Ends `flight` once: settles its entries with `error` (none = confirmed) and lets the lane send more. */
+  land(flight: Flight, error: unknown): void {
+    if (flight.landed) return;
+    flight.landed = true;
+    this.deadlines.release(flight.bucket!, flight);
+    for (const entry of flight.batch) this.settle(entry, error);
+    const lane = flight.lane;
+    lane.inFlight--;
+    if (lane.pending.length > 0) this.pump(lane);
+  }
+
+  /** The error of a batch whose deadline passed: the broker may or may not have taken it. */
+  timedOut(flight: Flight): MessagingError {
+    return new MessagingError(
+      'TIMEOUT',
+      `the broker did not confirm ${flight.batch.length} message(s) to ${flight.lane.destination.name} within ${this.limits.sendTimeoutMs} ms — is it reachable? (they may or may not have been taken)`,
+      { component: 'bus', retryable: true },
+    );
   }
 
   private settle(entry: Entry, error?: unknown): void {
