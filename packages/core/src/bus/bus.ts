@@ -26,6 +26,9 @@ import { checkInteger, checkName } from './validation.js';
 
 type Kind = 'queue' | 'topic';
 
+/** `T` with every key present (values may still be undefined). */
+type EveryKey<T> = { [K in keyof Required<T>]: T[K] };
+
 /** The reserved header of a successful reply (one shared object; literal key for a fast-properties header map). */
 const OK_REPLY: ReservedExtras = Object.freeze({ 'sb-reply-status': 'ok' });
 /** An iterator whose first `next()` rejects with `error` (bad input or a closed bus). */
@@ -134,8 +137,18 @@ class SwitchboardBus implements Bus {
     address: string,
   ): Promise<SendResult> {
     const ttlMs = options?.ttlMs ?? (this.transport.capabilities.ttl ? timeoutMs : undefined);
-    const sendOptions: SendOptions =
-      options === undefined ? { id, correlationId: id, ttlMs } : { ...options, id, correlationId: id, ttlMs };
+    // Every field listed (a new send option fails to compile here until it is passed on), one
+    // object shape for every request.
+    const sendOptions: EveryKey<Omit<SendOptions, 'delayMs'>> = {
+      id,
+      correlationId: id,
+      ttlMs,
+      headers: options?.headers,
+      key: options?.key,
+      dedupeId: options?.dedupeId,
+      priority: options?.priority,
+      signal: options?.signal,
+    };
     return this.dispatch('queue', queue, body, sendOptions, { 'sb-reply-to': address }, true);
   }
 
