@@ -14,14 +14,7 @@ import { assert } from '../assert.js';
 import { planScenarios } from '../plan.js';
 import { type ScenarioContext, scenario } from '../types.js';
 import { elapse } from '../wait.js';
-import { ackRetry } from './ack-retry.js';
-import { bodiesHeaders } from './bodies-headers.js';
-import { deadLetterDelay } from './dead-letter-delay.js';
-import { faults } from './faults.js';
-import { lifecycle } from './lifecycle.js';
-import { orderDedupeBatching } from './order-dedupe-batching.js';
-import { requestReply } from './request-reply.js';
-import { sendReceive } from './send-receive.js';
+import { behaviourScenarios } from './sections.js';
 
 /** Scenarios C50 runs in parallel in the quick profile (cheap, no quiet periods). */
 const SOAK_QUICK = ['C01', 'C07', 'C11', 'C12', 'C14', 'C17', 'C24', 'C31', 'C34', 'C36', 'C41'];
@@ -72,16 +65,7 @@ export const C50 = scenario({
   id: 'C50',
   title: 'soak: scenarios run in parallel copies; no handles, listeners or timers left after close',
   async run(ctx: ScenarioContext) {
-    const everything = [
-      ...sendReceive,
-      ...bodiesHeaders,
-      ...ackRetry,
-      ...deadLetterDelay,
-      ...orderDedupeBatching,
-      ...requestReply,
-      ...lifecycle,
-      ...faults,
-    ].filter((s) => !s.timing && !s.needs?.length);
+    const everything = behaviourScenarios.filter((s) => !s.timing && !s.needs?.length);
     const full = ctx.profile === 'full';
     const chosen = full ? everything : everything.filter((s) => SOAK_QUICK.includes(s.id));
     const copies = ctx.size(3, 10);
