@@ -1,5 +1,6 @@
 import { ReservedHeaders as H, type WireMessage } from '@switchboard/core';
-import type { ConsumeMessage, Options } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
+import type { PublishProperties } from './frame-encoder.js';
 
 /**
  * Where a Switchboard message lives in an AMQP message (see docs/wire-format/rabbitmq.md):
@@ -46,8 +47,8 @@ function fitsShortString(value: string): boolean {
   return value.length <= 85 || Buffer.byteLength(value) <= 255;
 }
 
-/** Builds the AMQP publish options of `message`. */
-export function toPublishOptions(message: WireMessage, replyTo?: string): Options.Publish {
+/** Builds the AMQP properties `message` is published with (persistent, `delivery_mode` 2). */
+export function toPublishOptions(message: WireMessage, replyTo?: string): PublishProperties {
   const source = message.headers;
   const headers: Record<string, string> = {};
   let long: Record<string, string> | undefined;
@@ -64,21 +65,21 @@ export function toPublishOptions(message: WireMessage, replyTo?: string): Option
   if (long) headers[LONG_KEYS_HEADER] = JSON.stringify(long);
   if (message.key !== undefined) headers[H.key] = message.key;
   const contentType = source[H.contentType];
-  const options: Options.Publish = {
-    headers,
-    persistent: true,
-    contentType: contentType !== undefined && fitsShortString(contentType) ? contentType : 'application/json',
-  };
   const id = source[H.id];
-  if (id !== undefined && fitsShortString(id)) options.messageId = id;
-  const timestamp = Number(source[H.timestamp]);
-  if (Number.isFinite(timestamp)) options.timestamp = Math.floor(timestamp / 1000);
   const correlationId = source[H.correlationId];
-  if (correlationId !== undefined && fitsShortString(correlationId)) options.correlationId = correlationId;
-  if (message.ttlMs !== undefined) options.expiration = String(message.ttlMs);
-  if (message.priority !== undefined) options.priority = message.priority;
-  if (replyTo !== undefined) options.replyTo = replyTo;
-  return options;
+  const timestamp = Number(source[H.timestamp]);
+  // One object literal with every field: the same shape for every message.
+  return {
+    contentType: contentType !== undefined && fitsShortString(contentType) ? contentType : 'application/json',
+    headers,
+    deliveryMode: 2,
+    priority: message.priority,
+    correlationId: correlationId !== undefined && fitsShortString(correlationId) ? correlationId : undefined,
+    replyTo,
+    expiration: message.ttlMs === undefined ? undefined : String(message.ttlMs),
+    messageId: id !== undefined && fitsShortString(id) ? id : undefined,
+    timestamp: Number.isFinite(timestamp) ? Math.floor(timestamp / 1000) : undefined,
+  };
 }
 
 /** Unpacks the {@link LONG_KEYS_HEADER} into `headers`; a malformed one is kept as it is. */

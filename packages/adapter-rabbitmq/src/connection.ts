@@ -1,4 +1,5 @@
 import amqp from 'amqplib';
+import { corkMultiplexedWrites } from './corked-writes.js';
 import { closedError, mapError, unavailable } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { Session } from './session.js';
@@ -142,6 +143,7 @@ export class ConnectionManager {
     });
     try {
       const model = await Promise.race([attempt, timeout]);
+      corkMultiplexedWrites(model);
       model.on('error', (error: unknown) => {
         this.lastError = error;
       });
