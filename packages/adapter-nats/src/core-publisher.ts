@@ -1,9 +1,10 @@
 import { createInbox, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
+import { AbortWatch } from './abort-watch.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError, outage } from './errors.js';
 import { encodeHeaders } from './header-block.js';
-import { checkSizes } from './publisher.js';
+import { checkSizes } from './payload-size.js';
 
 /**
  * Core-NATS publishing: the messages are written, then a flush (PING/PONG) proves the server has read them.
@@ -16,6 +17,7 @@ export class CorePublisher {
   private readonly sub: NatsSub;
   private readonly noResponders = new Set<number>();
   private sequence = 0;
+  private readonly aborts = new AbortWatch();
 
   constructor(private readonly connection: Connection) {
     this.sub = connection.nc.subscribe(`${this.probe}.*`, {
@@ -71,17 +73,15 @@ export class CorePublisher {
         throw mapError(error, what);
       });
     }
-    if (signal.aborted) return Promise.reject(outage(what));
     return new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(outage(what));
-      signal.addEventListener('abort', onAbort, { once: true });
+      const unwatch = this.aborts.watch(signal, () => reject(outage(what)));
       flushed.then(
         () => {
-          signal.removeEventListener('abort', onAbort);
+          unwatch();
           resolve();
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          unwatch();
           reject(mapError(error, what));
         },
       );
@@ -89,6 +89,7 @@ export class CorePublisher {
   }
 
   close(): void {
+    this.aborts.close();
     this.sub.unsubscribe();
   }
 }

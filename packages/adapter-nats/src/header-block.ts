@@ -74,8 +74,16 @@ export function encodeHeaders(message: WireMessage): EncodedHeaders {
   return new EncodedHeaders(Buffer.from(`${text}\r\n`, 'utf8'));
 }
 
+/** True for a `Nats-…` key (any case): the server's own headers. Checks the first character before slicing. */
 function isServerHeader(key: string): boolean {
-  return key.length >= 5 && key.slice(0, 5).toLowerCase() === 'nats-';
+  return (key.charCodeAt(0) | 0x20) === 0x6e && key.length >= 5 && key.slice(0, 5).toLowerCase() === 'nats-';
+}
+
+/** `text` without leading and trailing whitespace; `text` itself (no copy) when it has none, the usual case. */
+function trimmed(text: string): string {
+  return text.length > 0 && text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32
+    ? text
+    : text.trim();
 }
 
 /**
@@ -84,8 +92,17 @@ function isServerHeader(key: string): boolean {
  * `, ` in their order.
  */
 export function decodeHeaderBlock(block: Uint8Array): Record<string, string> {
+  return decodeHeaderText(utf8Of(block, block.byteLength));
+}
+
+/** The first `length` bytes of `bytes` as UTF-8 text, with no copy of the bytes in between. */
+function utf8Of(bytes: Uint8Array, length: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('utf8');
+}
+
+/** {@link decodeHeaderBlock} of the block's text. */
+function decodeHeaderText(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const text = Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString('utf8');
   let start = text.indexOf('\r\n');
   if (start < 0) return out;
   start += 2;
@@ -97,7 +114,7 @@ export function decodeHeaderBlock(block: Uint8Array): Record<string, string> {
       const rawKey = text.slice(start, colon);
       if (!isServerHeader(rawKey)) {
         const key = decodeWord(rawKey);
-        const value = decodeWord(text.slice(colon + 1, end).trim());
+        const value = decodeWord(trimmed(text.slice(colon + 1, end)));
         const previous = out[key];
         out[key] = previous === undefined ? value : `${previous}, ${value}`;
       }
@@ -118,7 +135,7 @@ export function headersOf(msg: Msg): Record<string, string> {
   const hdr = internals._msg?.hdr;
   const data = internals._rdata;
   if (typeof hdr === 'number' && data instanceof Uint8Array) {
-    return hdr > 0 ? decodeHeaderBlock(data.subarray(0, hdr)) : {};
+    return hdr > 0 ? decodeHeaderText(utf8Of(data, hdr)) : {};
   }
   return fromNatsHeaders(msg.headers);
 }

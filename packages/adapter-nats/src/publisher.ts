@@ -1,8 +1,11 @@
 import { createInbox, type Msg, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
+import { AbortWatch } from './abort-watch.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError } from './errors.js';
-import { type EncodedHeaders, encodeHeaders } from './header-block.js';
+import { encodeHeaders } from './header-block.js';
+import { checkSizes } from './payload-size.js';
+import { ackError } from './pub-ack.js';
 
 interface Batch {
   remaining: number;
@@ -11,8 +14,6 @@ interface Batch {
   reject(error: unknown): void;
   readonly what: string;
 }
-
-const decoder = new TextDecoder();
 
 /**
  * Pipelined JetStream publishing with the guarantee of `js.publish`: every message is a core publish whose
@@ -26,6 +27,7 @@ export class PipelinedPublisher {
   private readonly sub: NatsSub;
   private readonly pending = new Map<number, Batch>();
   private sequence = 0;
+  private readonly aborts = new AbortWatch();
   private readonly stopListening: () => void;
 
   constructor(private readonly connection: Connection) {
@@ -67,19 +69,15 @@ export class PipelinedPublisher {
       this.fail(batch, mapError(error, what), first, messages.length);
     }
     if (!signal) return done;
-    const onAbort = () =>
+    const unwatch = this.aborts.watch(signal, () =>
       this.fail(
         batch,
         natsError('TIMEOUT', `${what}: no JetStream ack before the send was given up`, true),
         first,
         messages.length,
-      );
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await done;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+      ),
+    );
+    return done.finally(unwatch);
   }
 
   private onAck(msg: Msg): void {
@@ -123,51 +121,8 @@ export class PipelinedPublisher {
 
   close(): void {
     this.stopListening();
+    this.aborts.close();
     this.failAll();
     this.sub.unsubscribe();
   }
-}
-
-/**
- * Rejects the whole batch with PAYLOAD_TOO_LARGE before anything is written when body plus headers of a
- * message exceed the server's max_payload (the bus checks the body alone).
- */
-export function checkSizes(
-  messages: readonly WireMessage[],
-  headers: readonly EncodedHeaders[],
-  maxPayload: number | undefined,
-  what: string,
-): void {
-  if (maxPayload === undefined) return;
-  for (let i = 0; i < messages.length; i++) {
-    const total = messages[i]!.body.length + headers[i]!.bytes.length;
-    if (total > maxPayload) {
-      throw natsError(
-        'PAYLOAD_TOO_LARGE',
-        `${what}: body and headers take ${total} bytes, more than the server's max_payload of ${maxPayload}`,
-        false,
-      );
-    }
-  }
-}
-
-/** The error a PubAck carries, or undefined for a positive ack. */
-function ackError(msg: Msg, what: string) {
-  const status = msg.headers?.code ?? 0;
-  if (status === 503) return natsError('NOT_FOUND', `${what}: no JetStream stream holds this subject`, false);
-  if (status >= 300)
-    return natsError('UNAVAILABLE', `${what}: status ${status} ${msg.headers?.description ?? ''}`, true);
-  if (msg.data.length === 0) return undefined;
-  let ack: { error?: { code?: number; err_code?: number; description?: string } };
-  try {
-    ack = JSON.parse(decoder.decode(msg.data));
-  } catch (error) {
-    return natsError('INTERNAL', `${what}: unreadable JetStream ack`, false, error);
-  }
-  if (!ack.error) return undefined;
-  const native = Object.assign(new Error(ack.error.description ?? 'JetStream error'), {
-    name: 'JetStreamApiError',
-    apiError: () => ack.error!,
-  });
-  return mapError(native, what);
 }

@@ -1,30 +1,19 @@
+/**
+ * The streams the adapter writes to: one work-queue stream per queue, one limits stream for every topic.
+ */
 import {
-  AckPolicy,
-  type ConsumerConfig,
-  type ConsumerInfo,
-  DeliverPolicy,
   type JetStreamManager,
   RetentionPolicy,
   StorageType,
   type StreamConfig,
   type StreamUpdateConfig,
 } from '@nats-io/jetstream';
+import { type ConsumerSpec, ensureConsumer, MS } from './consumers.js';
 import { mapError, natsError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { NO_SERVER_FEATURES, type ServerFeatures } from './server-features.js';
 
-const MS = 1_000_000;
-
-/** What a subscription asks of its consumer. */
-export interface ConsumerSpec {
-  readonly stream: string;
-  /** Durable name; absent for an ephemeral consumer. */
-  readonly durable: string | undefined;
-  readonly filterSubject: string | undefined;
-  readonly startFrom: 'new' | 'earliest';
-  readonly ackDeadlineMs: number;
-  readonly prefetch: number;
-}
+export type { ConsumerSpec } from './consumers.js';
 
 /**
  * Creates (or binds to) the streams and consumers the adapter uses, once per name per transport. A stream
@@ -118,53 +107,8 @@ export class StreamManager {
   }
 
   /** Creates the consumer, or updates its ack deadline and prefetch when it exists; returns its name. */
-  async ensureConsumer(spec: ConsumerSpec): Promise<string> {
-    const what = `create consumer ${spec.durable ?? '(ephemeral)'} on ${spec.stream}`;
-    const config: Partial<ConsumerConfig> = {
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: spec.ackDeadlineMs * MS,
-      max_ack_pending: spec.prefetch,
-      max_deliver: -1,
-      deliver_policy: spec.startFrom === 'earliest' ? DeliverPolicy.All : DeliverPolicy.New,
-    };
-    if (spec.filterSubject) config.filter_subject = spec.filterSubject;
-    if (spec.durable === undefined) {
-      config.inactive_threshold = 60_000 * MS;
-      const info = await this.jsm.consumers
-        .add(spec.stream, config as ConsumerConfig)
-        .catch((error: unknown) => {
-          throw mapError(error, what);
-        });
-      return info.name;
-    }
-    config.durable_name = spec.durable;
-    let info: ConsumerInfo | undefined;
-    try {
-      info = await this.jsm.consumers.info(spec.stream, spec.durable);
-    } catch (error) {
-      if (mapError(error, what).code !== 'NOT_FOUND') throw mapError(error, what);
-    }
-    if (!info) {
-      try {
-        await this.jsm.consumers.add(spec.stream, config as ConsumerConfig);
-        return spec.durable;
-      } catch (error) {
-        info = await this.jsm.consumers.info(spec.stream, spec.durable).catch(() => {
-          throw mapError(error, what);
-        });
-      }
-    }
-    if (info.config.ack_wait !== config.ack_wait || info.config.max_ack_pending !== config.max_ack_pending) {
-      await this.jsm.consumers
-        .update(spec.stream, spec.durable, {
-          ack_wait: config.ack_wait,
-          max_ack_pending: config.max_ack_pending,
-        })
-        .catch((error: unknown) => {
-          throw mapError(error, `update consumer ${spec.durable} on ${spec.stream}`);
-        });
-    }
-    return spec.durable;
+  ensureConsumer(spec: ConsumerSpec): Promise<string> {
+    return ensureConsumer(this.jsm, spec);
   }
 
   /** Deletes a consumer, ignoring one that is already gone. */
