@@ -34,10 +34,18 @@ const MAX_REQUEST_RECORDS = 1000;
 interface Entry extends QueuedSend {
   readonly topic: string;
   readonly doing: string;
+  /** The caller's signal; the entry is in {@link ProducerSlot.watched} under it until it settles. */
+  readonly signal: AbortSignal | undefined;
   resolve(): void;
   reject(error: unknown): void;
   /** Times the broker refused this entry for a lost producer sequence (it then wrote nothing). */
   refusals: number;
+}
+
+/** The unsettled sends of one caller signal, and the one abort listener registered for them. */
+interface Watch {
+  readonly entries: Set<Entry>;
+  readonly onAbort: () => void;
 }
 
 /** How often a batch the broker refused for a lost sequence is written again on a fresh producer. */
@@ -62,6 +70,11 @@ export class ProducerSlot {
   /** Connecting the producer in use; a failed connect is retried by the next write. */
   private connecting: Promise<void> | undefined;
   private readonly limits: RequestLimits;
+  /**
+   * Unsettled sends per caller signal. The bus shares one signal between many sends (a deadline bucket), so
+   * one abort listener per signal replaces a listener and a `Promise.race` per send.
+   */
+  private readonly watched = new Map<AbortSignal, Watch>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -87,21 +100,63 @@ export class ProducerSlot {
 
   /**
    * Writes `records` with acks=all and resolves once the broker has them. When `signal` aborts first, rejects
-   * with a retryable UNAVAILABLE (records not yet handed to kafkajs are then not written at all).
+   * with a retryable UNAVAILABLE (records not yet handed to kafkajs are then not written at all). Every
+   * rejection is a MessagingError naming `doing`.
    */
-  async send(topic: string, records: ProducedRecord[], signal: AbortSignal | undefined, doing: string) {
-    let entry: Entry | undefined;
-    const sending = new Promise<void>((resolve, reject) => {
-      entry = { topic, records, next: 0, doing, resolve, reject, cancelled: false, refusals: 0 };
+  send(
+    topic: string,
+    records: ProducedRecord[],
+    signal: AbortSignal | undefined,
+    doing: string,
+  ): Promise<void> {
+    if (signal?.aborted) return Promise.reject(gaveUp(doing));
+    return new Promise<void>((resolve, reject) => {
+      const entry: Entry = {
+        topic,
+        records,
+        next: 0,
+        doing,
+        signal,
+        resolve: () => {
+          this.unwatch(entry);
+          resolve();
+        },
+        reject: (error: unknown) => {
+          this.unwatch(entry);
+          reject(toMessagingError(error, doing));
+        },
+        cancelled: false,
+        refusals: 0,
+      };
+      if (signal) this.watch(entry, signal);
       this.pending.push(entry);
       this.pump();
     });
-    try {
-      await (signal ? raceSignal(sending, signal, doing) : sending);
-    } catch (error) {
-      this.cancel(entry!);
-      throw toMessagingError(error, doing);
+  }
+
+  private watch(entry: Entry, signal: AbortSignal): void {
+    let watch = this.watched.get(signal);
+    if (!watch) {
+      const entries = new Set<Entry>();
+      const onAbort = () => {
+        this.watched.delete(signal);
+        for (const aborted of entries) this.cancel(aborted);
+      };
+      watch = { entries, onAbort };
+      this.watched.set(signal, watch);
+      signal.addEventListener('abort', onAbort, { once: true });
     }
+    watch.entries.add(entry);
+  }
+
+  /** Forgets a settled entry's signal; the signal's listener goes with its last entry. */
+  private unwatch(entry: Entry): void {
+    const signal = entry.signal;
+    if (!signal) return;
+    const watch = this.watched.get(signal);
+    if (!watch?.entries.delete(entry) || watch.entries.size > 0) return;
+    this.watched.delete(signal);
+    signal.removeEventListener('abort', watch.onAbort);
   }
 
   private pump(): void {
@@ -148,6 +203,7 @@ export class ProducerSlot {
   /** Rejects every send with records in `slices`; their records not yet written are dropped. */
   private fail(slices: Slice<Entry>[], error: unknown): void {
     for (const { send } of slices) {
+      if (send.cancelled) continue;
       send.cancelled = true;
       send.reject(error);
     }
@@ -190,12 +246,15 @@ export class ProducerSlot {
   }
 
   /**
-   * A caller gave up on `entry` (its signal fired). When every caller of the batch in flight gave up, that
-   * request is abandoned — a request kafkajs keeps retrying would otherwise hold up every later send — and the
-   * next batch goes out on a fresh producer. (The abandoned one may still land: at least once, never lost.)
+   * A caller gave up on `entry` (its signal fired): it rejects with a retryable UNAVAILABLE. When every caller
+   * of the batch in flight gave up, that request is abandoned — a request kafkajs keeps retrying would otherwise
+   * hold up every later send — and the next batch goes out on a fresh producer. (The abandoned one may still
+   * land: at least once, never lost.)
    */
   private cancel(entry: Entry): void {
+    if (entry.cancelled) return;
     entry.cancelled = true;
+    entry.reject(gaveUp(entry.doing));
     const run = this.inFlight;
     if (!run?.slices.some((s) => s.send === entry) || !run.slices.every((s) => s.send.cancelled)) return;
     this.replace(this.producer);
@@ -226,22 +285,8 @@ function typeOf(error: unknown): string {
   return e?.type ?? e?.cause?.type ?? e?.originalError?.type ?? '';
 }
 
-async function raceSignal(sending: Promise<void>, signal: AbortSignal, doing: string): Promise<void> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () =>
-      reject(
-        new MessagingError('UNAVAILABLE', `${doing}: gave up waiting for the broker — is Kafka reachable?`, {
-          component: COMPONENT,
-        }),
-      );
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+function gaveUp(doing: string): MessagingError {
+  return new MessagingError('UNAVAILABLE', `${doing}: gave up waiting for the broker — is Kafka reachable?`, {
+    component: COMPONENT,
   });
-  try {
-    await Promise.race([sending, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
-    sending.catch(() => undefined);
-  }
 }
