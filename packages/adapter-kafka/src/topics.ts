@@ -33,6 +33,18 @@ function isUnknownTopic(error: unknown): boolean {
   return (inner.type ?? inner.originalError?.type ?? inner.cause?.type) === 'UNKNOWN_TOPIC_OR_PARTITION';
 }
 
+/**
+ * True for kafkajs' "Timed out while waiting for topic leaders": the creation was accepted and only the leader
+ * election outlasted the admin timeout (a loaded broker). The topic exists; what remains is to wait for it.
+ */
+function isSlowLeaders(error: unknown): boolean {
+  for (let e = error as { message?: unknown; originalError?: unknown; cause?: unknown } | undefined; e; ) {
+    if (typeof e.message === 'string' && e.message.includes('waiting for topic leaders')) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
 /** Topic settings for {@link TopicCache}. */
 export interface TopicSettings {
   readonly partitions: number;
@@ -72,18 +84,27 @@ export class TopicCache {
     return pending;
   }
 
-  /** Creates `name`; retries briefly while fresh metadata has not reached every listener (kafkajs only retries LEADER_NOT_AVAILABLE). */
+  /**
+   * Creates `name`; retries briefly while fresh metadata has not reached every listener (kafkajs only retries
+   * LEADER_NOT_AVAILABLE). A creation whose leaders take longer than the admin timeout counts as done once the
+   * metadata shows the topic (within {@link CREATED_VISIBLE_MS}).
+   */
   private async create(name: string, partitions: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.admin.createTopics({
-          topics: [
-            { topic: name, numPartitions: partitions, replicationFactor: this.settings.replicationFactor },
-          ],
-          waitForLeaders: true,
-          timeout: this.settings.timeoutMs,
-        });
-        // A retried creation answered "already exists" returns without waiting for leaders: wait here.
+        await this.admin
+          .createTopics({
+            topics: [
+              { topic: name, numPartitions: partitions, replicationFactor: this.settings.replicationFactor },
+            ],
+            waitForLeaders: true,
+            timeout: this.settings.timeoutMs,
+          })
+          .catch((error: unknown) => {
+            if (!isSlowLeaders(error)) throw error;
+          });
+        // A retried creation answered "already exists" returns without waiting for leaders, and slow leaders
+        // end the admin call early: wait here (a send meanwhile finding no leader is retried by kafkajs).
         if (!(await this.visible(name, CREATED_VISIBLE_MS))) {
           throw new MessagingError(
             'UNAVAILABLE',
