@@ -9,6 +9,12 @@ const MAX_IDS = 1000;
  * and fewer commands in the way of a request/reply round trip. Confirmed acks go out every turn.
  */
 const LINGER_MS = 5;
+/**
+ * Fewest unconfirmed acks that ride along with a read: fewer wait for the linger timer instead, so a
+ * sequential consumer (one entry per read, e.g. a responder) does not pay an XACK and its reply on every
+ * read, and a busy one still sends big XACKs in the same write as its reads.
+ */
+const MIN_RIDING = 32;
 const DONE: Promise<void> = Promise.resolve();
 
 interface Batch {
@@ -60,10 +66,11 @@ export class AckBatcher {
 
   /**
    * Sends what is collected through `window` when it is open (the XACK then leaves in one write with the
-   * subscription's next read), else on the ack connection.
+   * subscription's next read), else on the ack connection. Fewer than MIN_RIDING unconfirmed acks are
+   * left to the linger timer.
    */
   sendWith(window: ReadWindow): void {
-    if (this.ids.length > 0) this.send(window);
+    if (this.ids.length >= (this.confirm ? 1 : MIN_RIDING)) this.send(window);
   }
 
   /** Sends what is collected and resolves once every XACK sent so far returned (failures included). */
