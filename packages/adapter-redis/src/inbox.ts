@@ -69,8 +69,8 @@ export class ListInbox implements Inbox {
     this.onMessage({ body: decoded.body, headers: decoded.headers });
   }
 
-  /** One read: resolves with the replies popped (none when the block timed out). */
-  private async read(blockSeconds: string): Promise<readonly Buffer[]> {
+  /** One read: hands out the replies popped and resolves with their number (0 when the block timed out). */
+  private async read(blockSeconds: string): Promise<number> {
     const { reader, list } = this;
     if (this.lmpop) {
       const popped = (await reader.callBuffer(
@@ -82,14 +82,19 @@ export class ListInbox implements Inbox {
         'COUNT',
         POP_COUNT,
       )) as [Buffer, Buffer[]] | null;
-      return popped?.[1] ?? [];
+      const replies = popped?.[1] ?? [];
+      for (const reply of replies) this.deliver(reply);
+      return replies.length;
     }
     const piled = reader.callBuffer('rpop', list, POP_COUNT) as Promise<Buffer[] | null>;
     const next = reader.callBuffer('brpop', list, blockSeconds) as Promise<[Buffer, Buffer] | null>;
     next.catch(() => undefined); // awaited below, unless the pop before it failed
+    // What piled up is handed out at once, not after the blocking pop returns.
     const replies = (await piled) ?? [];
+    for (const reply of replies) this.deliver(reply);
     const popped = await next;
-    return popped ? [...replies, popped[1]] : replies;
+    if (popped) this.deliver(popped[1]);
+    return replies.length + (popped ? 1 : 0);
   }
 
   private async run(): Promise<void> {
@@ -99,12 +104,9 @@ export class ListInbox implements Inbox {
     while (!this.stopped) {
       try {
         if (this.reader.status !== 'ready') await whenReady(this.reader, context);
-        const replies = await this.read(blockSeconds);
+        const delivered = await this.read(blockSeconds);
         if (this.stopped) break;
-        if (replies.length > 0) {
-          for (const reply of replies) this.deliver(reply);
-          await yieldToIo();
-        }
+        if (delivered > 0) await yieldToIo();
         if (Date.now() - refreshedAt > REFRESH_MS) {
           refreshedAt = Date.now();
           await this.client.call('PEXPIRE', this.address, INBOX_TTL_MS);

@@ -65,6 +65,25 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
     await transport.close();
   });
 
+  it('an inbox reads replies without BLMPOP too (RPOP + BRPOP, for Redis < 7.0)', async () => {
+    // Blocking reads that never time out within the test: what RPOP finds is handed out at once, not when
+    // the BRPOP written with it returns.
+    const transport = transportFromUrl(url!, { blockMs: 60_000 });
+    await transport.connect();
+    const replies = new Collector<string>();
+    const inbox = await transport.openInbox((m) => replies.add(new TextDecoder().decode(m.body)));
+    // As if the server had answered "unknown command": the read in flight is a BLMPOP, the next ones not.
+    (inbox as unknown as { lmpop: boolean }).lmpop = false;
+    const reply = (n: number) => ({ id: `r${n}`, body: new TextEncoder().encode(`${n}`), headers: {} });
+    await transport.reply(inbox.address, reply(0));
+    await replies.waitFor(1);
+    await Promise.all([1, 2, 3, 4].map((n) => transport.reply(inbox.address, reply(n))));
+    await replies.waitFor(5);
+    expect(replies.items.sort()).toEqual(['0', '1', '2', '3', '4']);
+    await inbox.close();
+    await transport.close();
+  });
+
   it.each([false, true])(
     'acks are all sent before a receiver closes: nothing stays pending (confirmAcks %s)',
     async (confirmAcks) => {
