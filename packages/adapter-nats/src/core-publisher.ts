@@ -1,9 +1,10 @@
 import { createInbox, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
 import { AbortWatch } from './abort-watch.js';
+import { writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError, outage } from './errors.js';
-import { encodeHeaders } from './header-block.js';
+import { headerText } from './header-block.js';
 import { checkSizes } from './payload-size.js';
 
 /**
@@ -39,18 +40,12 @@ export class CorePublisher {
     const nc = this.connection.nc;
     const tokens: number[] = [];
     try {
-      const headers = messages.map((message) => encodeHeaders(message));
+      const headers = messages.map(headerText);
       checkSizes(messages, headers, nc.info?.max_payload, what);
-      for (let i = 0; i < messages.length; i++) {
-        if (expectConsumer) {
-          const token = ++this.sequence;
-          tokens.push(token);
-          nc.publish(subject, messages[i]!.body, {
-            headers: headers[i]!.asMsgHdrs(),
-            reply: `${this.probe}.${token}`,
-          });
-        } else nc.publish(subject, messages[i]!.body, { headers: headers[i]!.asMsgHdrs() });
-      }
+      if (expectConsumer) {
+        for (let i = 0; i < messages.length; i++) tokens.push(++this.sequence);
+        writeBatch(nc, subject, messages, headers, (i) => `${this.probe}.${tokens[i]}`);
+      } else writeBatch(nc, subject, messages, headers);
     } catch (error) {
       throw mapError(error, what);
     }

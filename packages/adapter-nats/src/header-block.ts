@@ -61,6 +61,11 @@ export function ttlHeaderValue(ttlMs: number): string {
  * `sb-key`, a dedupe id in `Nats-Msg-Id`, a time-to-live in `Nats-TTL`.
  */
 export function encodeHeaders(message: WireMessage): EncodedHeaders {
+  return new EncodedHeaders(Buffer.from(headerText(message), 'utf8'));
+}
+
+/** The text of {@link encodeHeaders}' block (write it as UTF-8). */
+export function headerText(message: WireMessage): string {
   let text = 'NATS/1.0\r\n';
   const headers = message.headers;
   for (const key in message.headers) {
@@ -71,7 +76,7 @@ export function encodeHeaders(message: WireMessage): EncodedHeaders {
   }
   if (message.dedupeId !== undefined) text += `Nats-Msg-Id: ${rawValue('dedupeId', message.dedupeId)}\r\n`;
   if (message.ttlMs !== undefined) text += `Nats-TTL: ${ttlHeaderValue(message.ttlMs)}\r\n`;
-  return new EncodedHeaders(Buffer.from(`${text}\r\n`, 'utf8'));
+  return `${text}\r\n`;
 }
 
 /** True for a `Nats-…` key (any case): the server's own headers. Checks the first character before slicing. */

@@ -1,9 +1,10 @@
 import { createInbox, type Msg, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
 import { AbortWatch } from './abort-watch.js';
+import { writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError } from './errors.js';
-import { encodeHeaders } from './header-block.js';
+import { headerText } from './header-block.js';
 import { checkSizes } from './payload-size.js';
 import { ackError } from './pub-ack.js';
 
@@ -56,15 +57,10 @@ export class PipelinedPublisher {
       batch = { remaining: messages.length, failed: false, resolve, reject, what };
     });
     try {
-      const headers = messages.map((message) => encodeHeaders(message));
+      const headers = messages.map(headerText);
       checkSizes(messages, headers, nc.info?.max_payload, what);
-      for (let i = 0; i < messages.length; i++) {
-        this.pending.set(first + i, batch);
-        nc.publish(subject, messages[i]!.body, {
-          headers: headers[i]!.asMsgHdrs(),
-          reply: `${this.inbox}.${first + i}`,
-        });
-      }
+      for (let i = 0; i < messages.length; i++) this.pending.set(first + i, batch);
+      writeBatch(nc, subject, messages, headers, (i) => `${this.inbox}.${first + i}`);
     } catch (error) {
       this.fail(batch, mapError(error, what), first, messages.length);
     }
