@@ -236,6 +236,13 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
+  /**
+   * Hands the batch's records to the bus, waiting (heartbeating) while `prefetch` are unsettled. kafkajs is told
+   * the last offset handed over (resolveOffset, where the next fetch starts) before every wait and on the way
+   * out, not per record: its resolveOffset parses the offset as a 64-bit number each call. Stop and seek are
+   * checked per record only through `stopped` (set synchronously by stop()); kafkajs' own running and stale
+   * state can change only while the loop waits, so it is read once per batch and after each wait.
+   */
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const partition = batch.partition;
@@ -244,29 +251,37 @@ export class KafkaSubscription implements Subscription {
       tracker = new OffsetTracker();
       this.trackers.set(partition, tracker);
     }
-    for (const message of batch.messages) {
-      if (this.stopped || !isRunning() || isStale()) return;
-      const offset = Number(message.offset);
-      if (tracker.has(offset)) {
-        resolveOffset(message.offset);
-        continue;
+    if (!isRunning() || isStale()) return;
+    let last: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        if (this.stopped) return;
+        const offset = Number(message.offset);
+        if (tracker.has(offset)) {
+          last = message.offset;
+          continue;
+        }
+        const record = fromRecord(message);
+        if (record.retryGroup !== undefined && record.retryGroup !== this.spec.groupId) {
+          tracker.add(offset, true);
+          last = message.offset;
+          this.scheduleCommit();
+          continue;
+        }
+        while (this.unsettled >= this.spec.prefetch) {
+          if (last !== undefined) resolveOffset(last);
+          last = undefined;
+          await this.freeSlot(this.spec.heartbeatIntervalMs);
+          if (this.stopped || !isRunning() || isStale()) return;
+          await heartbeat();
+        }
+        tracker.add(offset);
+        this.unsettled++;
+        last = message.offset;
+        this.spec.onDelivery(new KafkaDelivery(this, tracker, partition, offset, record));
       }
-      const record = fromRecord(message);
-      if (record.retryGroup !== undefined && record.retryGroup !== this.spec.groupId) {
-        tracker.add(offset, true);
-        resolveOffset(message.offset);
-        this.scheduleCommit();
-        continue;
-      }
-      while (this.unsettled >= this.spec.prefetch) {
-        await this.freeSlot(this.spec.heartbeatIntervalMs);
-        if (this.stopped || !isRunning() || isStale()) return;
-        await heartbeat();
-      }
-      tracker.add(offset);
-      this.unsettled++;
-      resolveOffset(message.offset);
-      this.spec.onDelivery(new KafkaDelivery(this, tracker, partition, offset, record));
+    } finally {
+      if (last !== undefined) resolveOffset(last);
     }
   }
 
