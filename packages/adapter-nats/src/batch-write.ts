@@ -25,7 +25,8 @@ function protocolOf(nc: NatsConnection): ProtocolInternals | undefined {
 }
 
 /**
- * Publishes `messages` on `subject` with their header blocks `headers` (UTF-8 text, see header-block.ts) and,
+ * Publishes `messages` on `subject` with their header blocks `headers` (UTF-8 text, see header-block.ts, of
+ * `headerLengths` bytes each) and,
  * when `replyOf` is given, the reply subject it returns for each index. Subjects must be valid NATS subjects
  * (the adapter's naming guarantees it); sizes must have been checked against `max_payload`.
  */
@@ -34,6 +35,7 @@ export function writeBatch(
   subject: string,
   messages: readonly WireMessage[],
   headers: readonly string[],
+  headerLengths: readonly number[],
   replyOf?: (index: number) => string,
 ): void {
   const protocol = protocolOf(nc);
@@ -43,16 +45,14 @@ export function writeBatch(
   }
   const count = messages.length;
   const lines: string[] = new Array(count);
-  const headerBytes: number[] = new Array(count);
   let size = 0;
   let payload = 0;
   for (let i = 0; i < count; i++) {
-    const hlen = Buffer.byteLength(headers[i]!, 'utf8');
+    const hlen = headerLengths[i]!;
     const total = hlen + messages[i]!.body.length;
     const reply = replyOf ? ` ${replyOf(i)}` : '';
     const line = `HPUB ${subject}${reply} ${hlen} ${total}\r\n`;
     lines[i] = line;
-    headerBytes[i] = hlen;
     size += Buffer.byteLength(line, 'utf8') + total + 2;
     payload += total;
   }
@@ -60,7 +60,7 @@ export function writeBatch(
   let at = 0;
   for (let i = 0; i < count; i++) {
     at += chunk.write(lines[i]!, at, 'utf8');
-    at += chunk.write(headers[i]!, at, headerBytes[i]!, 'utf8');
+    at += chunk.write(headers[i]!, at, headerLengths[i]!, 'utf8');
     const body = messages[i]!.body;
     chunk.set(body, at);
     at += body.length;
@@ -87,4 +87,9 @@ function publishEach(
       replyOf ? { headers: block, reply: replyOf(i) } : { headers: block },
     );
   }
+}
+
+/** The UTF-8 byte length of each header block. */
+export function byteLengths(headers: readonly string[]): number[] {
+  return headers.map((text) => Buffer.byteLength(text, 'utf8'));
 }

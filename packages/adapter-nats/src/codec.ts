@@ -35,11 +35,25 @@ function keyNeedsEncoding(key: string): boolean {
   return !SAFE_KEY.test(key) || key.startsWith('=?') || /^nats-/i.test(key);
 }
 
+/**
+ * True for a value that cannot travel raw: a control character (ASCII 0–31, 127), leading or
+ * trailing whitespace, or a leading `=?`. One pass over the characters (a regex test per value cost more).
+ */
 function valueNeedsEncoding(value: string): boolean {
-  if (value.length === 0) return false;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what cannot travel raw.
-  if (/[\u0000-\u001f\u007f]/.test(value)) return true;
-  return value.startsWith('=?') || value.trim().length !== value.length;
+  const n = value.length;
+  if (n === 0) return false;
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(n - 1);
+  // Outside printable ASCII at either end: whitespace is what String.prototype.trim removes (Unicode too).
+  if (first <= 32 || last <= 32 || first >= 127 || last >= 127) {
+    if (value.trim().length !== n) return true;
+  }
+  if (first === 61 && value.charCodeAt(1) === 63) return true;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32 || c === 127) return true;
+  }
+  return false;
 }
 
 /** The header key written for `key`. */

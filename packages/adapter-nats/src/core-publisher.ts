@@ -1,7 +1,7 @@
 import { createInbox, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
 import { AbortWatch } from './abort-watch.js';
-import { writeBatch } from './batch-write.js';
+import { byteLengths, writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError, outage } from './errors.js';
 import { headerText } from './header-block.js';
@@ -41,11 +41,12 @@ export class CorePublisher {
     const tokens: number[] = [];
     try {
       const headers = messages.map(headerText);
-      checkSizes(messages, headers, nc.info?.max_payload, what);
+      const lengths = byteLengths(headers);
+      checkSizes(messages, lengths, nc.info?.max_payload, what);
       if (expectConsumer) {
         for (let i = 0; i < messages.length; i++) tokens.push(++this.sequence);
-        writeBatch(nc, subject, messages, headers, (i) => `${this.probe}.${tokens[i]}`);
-      } else writeBatch(nc, subject, messages, headers);
+        writeBatch(nc, subject, messages, headers, lengths, (i) => `${this.probe}.${tokens[i]}`);
+      } else writeBatch(nc, subject, messages, headers, lengths);
     } catch (error) {
       throw mapError(error, what);
     }

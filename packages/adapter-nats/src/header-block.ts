@@ -84,11 +84,13 @@ function isServerHeader(key: string): boolean {
   return (key.charCodeAt(0) | 0x20) === 0x6e && key.length >= 5 && key.slice(0, 5).toLowerCase() === 'nats-';
 }
 
-/** `text` without leading and trailing whitespace; `text` itself (no copy) when it has none, the usual case. */
+/** `text` without leading and trailing whitespace (as `trim()`); `text` itself when both ends are printable ASCII, the usual case. */
 function trimmed(text: string): string {
-  return text.length > 0 && text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32
-    ? text
-    : text.trim();
+  const n = text.length;
+  if (n === 0) return text;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(n - 1);
+  return first > 32 && first < 127 && last > 32 && last < 127 ? text : text.trim();
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createInbox, type Msg, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
 import { AbortWatch } from './abort-watch.js';
-import { writeBatch } from './batch-write.js';
+import { byteLengths, writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError } from './errors.js';
 import { headerText } from './header-block.js';
@@ -58,9 +58,10 @@ export class PipelinedPublisher {
     });
     try {
       const headers = messages.map(headerText);
-      checkSizes(messages, headers, nc.info?.max_payload, what);
+      const lengths = byteLengths(headers);
+      checkSizes(messages, lengths, nc.info?.max_payload, what);
       for (let i = 0; i < messages.length; i++) this.pending.set(first + i, batch);
-      writeBatch(nc, subject, messages, headers, (i) => `${this.inbox}.${first + i}`);
+      writeBatch(nc, subject, messages, headers, lengths, (i) => `${this.inbox}.${first + i}`);
     } catch (error) {
       this.fail(batch, mapError(error, what), first, messages.length);
     }

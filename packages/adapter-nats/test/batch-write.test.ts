@@ -6,7 +6,7 @@
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBatch } from '../src/batch-write.js';
+import { byteLengths, writeBatch } from '../src/batch-write.js';
 import { encodeHeaders, headersOf, headerText } from '../src/header-block.js';
 import { freshPrefix, natsUrl } from './broker.js';
 
@@ -68,17 +68,20 @@ describe.skipIf(!found.url)('writeBatch against nats-server', () => {
       });
     });
     const texts = messages.map(headerText);
-    const viaBatch = await received(nc, subject, () => writeBatch(nc, subject, messages, texts, reply));
+    const lengths = byteLengths(texts);
+    const viaBatch = await received(nc, subject, () =>
+      writeBatch(nc, subject, messages, texts, lengths, reply),
+    );
     const withoutInternals = {
       isClosed: () => nc.isClosed(),
       publish: nc.publish.bind(nc),
     } as unknown as NatsConnection;
     const viaFallback = await received(nc, subject, () =>
-      writeBatch(withoutInternals, subject, messages, texts, reply),
+      writeBatch(withoutInternals, subject, messages, texts, lengths, reply),
     );
     expect(viaBatch).toEqual(viaClient);
     expect(viaFallback).toEqual(viaClient);
-    const noReply = await received(nc, subject, () => writeBatch(nc, subject, messages, texts));
+    const noReply = await received(nc, subject, () => writeBatch(nc, subject, messages, texts, lengths));
     expect(noReply.map((m) => m.reply)).toEqual([undefined, undefined, undefined]);
     expect(noReply.map((m) => m.body)).toEqual(viaClient.map((m) => m.body));
   });
