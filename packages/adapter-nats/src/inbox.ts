@@ -1,8 +1,10 @@
 import { createInbox } from '@nats-io/transport-node';
 import type { Inbox, InboxMessage, WireMessage } from '@switchboard/core';
+import { byteLengths, writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError } from './errors.js';
-import { encodeHeaders, headersOf } from './header-block.js';
+import { headersOf, headerText } from './header-block.js';
+import { checkSizes } from './payload-size.js';
 
 /**
  * Opens a reply inbox: a core subscription on a fresh `_INBOX.<nuid>` subject, live once the server has
@@ -40,7 +42,10 @@ export async function sendReply(
 ): Promise<void> {
   if (!connection.connected) await connection.whenConnected(undefined, `reply to ${address}`);
   try {
-    connection.nc.publish(address, message.body, { headers: encodeHeaders(message).asMsgHdrs() });
+    const headers = [headerText(message)];
+    const lengths = byteLengths(headers);
+    checkSizes([message], lengths, connection.nc.info?.max_payload, `reply to ${address}`);
+    writeBatch(connection.nc, address, [message], headers, lengths);
   } catch (error) {
     throw mapError(error, `reply to ${address}`);
   }
