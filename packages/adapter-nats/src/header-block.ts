@@ -7,11 +7,12 @@
  * Two client internals are relied on, both pinned by the exact @nats-io versions in package.json and
  * covered by the raw-client interop tests: `publish()` only calls `encode()` on the `headers` option, and a
  * received message keeps its raw bytes in `_rdata` with the header length in `_msg.hdr`. Where the latter is
- * missing, reading falls back to the client's parsed `msg.headers`.
+ * missing, reading falls back to the client's parsed `msg.headers`. Writing is here; reading in header-read.ts
+ * (re-exported).
  */
-import type { Msg, MsgHdrs } from '@nats-io/transport-node';
+import type { MsgHdrs } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
-import { decodeWord, encodeHeaderKey, encodeHeaderValue, fromNatsHeaders, KEY_HEADER } from './codec.js';
+import { encodeHeaderKey, encodeHeaderValue, KEY_HEADER } from './codec.js';
 import { natsError } from './errors.js';
 
 /** A header block encoded once; {@link asMsgHdrs} is what to pass as `headers` to `nc.publish`. */
@@ -79,70 +80,4 @@ export function headerText(message: WireMessage): string {
   return `${text}\r\n`;
 }
 
-/** True for a `Nats-…` key (any case): the server's own headers. Checks the first character before slicing. */
-function isServerHeader(key: string): boolean {
-  return (key.charCodeAt(0) | 0x20) === 0x6e && key.length >= 5 && key.slice(0, 5).toLowerCase() === 'nats-';
-}
-
-/** `text` without leading and trailing whitespace (as `trim()`); `text` itself when both ends are printable ASCII, the usual case. */
-function trimmed(text: string): string {
-  const n = text.length;
-  if (n === 0) return text;
-  const first = text.charCodeAt(0);
-  const last = text.charCodeAt(n - 1);
-  return first > 32 && first < 127 && last > 32 && last < 127 ? text : text.trim();
-}
-
-/**
- * Reads a header block into the contract's one-string-per-key map: the status line is skipped, values are
- * trimmed, encoded words decoded, raw `Nats-*` headers left out, and a repeated key's values joined with
- * `, ` in their order.
- */
-export function decodeHeaderBlock(block: Uint8Array): Record<string, string> {
-  return decodeHeaderText(utf8Of(block, block.byteLength));
-}
-
-/** The first `length` bytes of `bytes` as UTF-8 text, with no copy of the bytes in between. */
-function utf8Of(bytes: Uint8Array, length: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('utf8');
-}
-
-/** {@link decodeHeaderBlock} of the block's text. */
-function decodeHeaderText(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  let start = text.indexOf('\r\n');
-  if (start < 0) return out;
-  start += 2;
-  while (start < text.length) {
-    let end = text.indexOf('\r\n', start);
-    if (end < 0) end = text.length;
-    const colon = text.indexOf(':', start);
-    if (colon >= start && colon < end) {
-      const rawKey = text.slice(start, colon);
-      if (!isServerHeader(rawKey)) {
-        const key = decodeWord(rawKey);
-        const value = decodeWord(trimmed(text.slice(colon + 1, end)));
-        const previous = out[key];
-        out[key] = previous === undefined ? value : `${previous}, ${value}`;
-      }
-    }
-    start = end + 2;
-  }
-  return out;
-}
-
-interface MsgInternals {
-  readonly _rdata?: unknown;
-  readonly _msg?: { readonly hdr?: unknown };
-}
-
-/** The headers of a received core message (for a JetStream message pass its `msg`), decoded from its bytes. */
-export function headersOf(msg: Msg): Record<string, string> {
-  const internals = msg as unknown as MsgInternals;
-  const hdr = internals._msg?.hdr;
-  const data = internals._rdata;
-  if (typeof hdr === 'number' && data instanceof Uint8Array) {
-    return hdr > 0 ? decodeHeaderText(utf8Of(data, hdr)) : {};
-  }
-  return fromNatsHeaders(msg.headers);
-}
+export { decodeHeaderBlock, headersOf } from './header-read.js';
