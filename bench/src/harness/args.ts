@@ -19,7 +19,7 @@ export interface BenchArgs {
 }
 
 const USAGE =
-  'usage: pnpm bench -- [--broker memory,rabbitmq,redis,kafka,nats] [--mode publish|end-to-end|request-reply|backpressure] ' +
+  'usage: pnpm bench -- [--broker memory,rabbitmq,redis,kafka,nats,nats-core] [--mode publish|end-to-end|request-reply|backpressure] ' +
   '[--n 100000] [--bytes 256] [--rounds 2] [--warmup-n N] [--timeout-s 180]';
 
 /** Parses argv (without node and script); a literal `--` is ignored. Throws with the usage on error. */

@@ -7,10 +7,15 @@ const DEFAULT_URLS: Record<BenchBroker, string> = {
   redis: 'redis://127.0.0.1:6379',
   kafka: 'kafka://127.0.0.1:9092',
   nats: 'nats://127.0.0.1:4222',
+  'nats-core': 'nats://127.0.0.1:4222?mode=core',
 };
 
 /** The broker's URL: `SWITCHBOARD_<BROKER>_URL` (as set by `scripts/brokers env`), else its loopback default. */
 export function brokerUrl(broker: BenchBroker, env: NodeJS.ProcessEnv = process.env): string {
+  if (broker === 'nats-core') {
+    const nats = brokerUrl('nats', env);
+    return nats.includes('mode=core') ? nats : `${nats}${nats.includes('?') ? '&' : '?'}mode=core`;
+  }
   return env[`SWITCHBOARD_${broker.toUpperCase()}_URL`]?.trim() || DEFAULT_URLS[broker];
 }
 

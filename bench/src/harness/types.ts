@@ -1,6 +1,16 @@
-/** The brokers a benchmark can target; `memory` is Switchboard's in-process broker (no raw client). */
-export type BenchBroker = 'memory' | 'rabbitmq' | 'redis' | 'kafka' | 'nats';
-export const BENCH_BROKERS: readonly BenchBroker[] = ['memory', 'rabbitmq', 'redis', 'kafka', 'nats'];
+/**
+ * The brokers a benchmark can target; `memory` is Switchboard's in-process broker (no raw client) and
+ * `nats-core` is NATS without JetStream (the NATS URL with `mode=core`: publish and end-to-end).
+ */
+export type BenchBroker = 'memory' | 'rabbitmq' | 'redis' | 'kafka' | 'nats' | 'nats-core';
+export const BENCH_BROKERS: readonly BenchBroker[] = [
+  'memory',
+  'rabbitmq',
+  'redis',
+  'kafka',
+  'nats',
+  'nats-core',
+];
 
 /**
  * `publish`: n messages sent and confirmed by the broker (confirms, XADD reply, PubAck, acks=all);

@@ -1,7 +1,7 @@
 import type { MeasurementEntry } from '../harness/types.js';
 import { kafkaRaw } from './kafka.js';
 import { natsRaw } from './nats.js';
-import { natsByMode } from './nats-core.js';
+import { asNatsCore, natsByMode } from './nats-core.js';
 import { rabbitmqRaw } from './rabbitmq.js';
 import { redisRaw } from './redis.js';
 
@@ -11,4 +11,5 @@ export const rawMeasurements: MeasurementEntry[] = [
   ...redisRaw,
   ...kafkaRaw,
   ...natsByMode(natsRaw),
+  ...asNatsCore(natsByMode(natsRaw)),
 ];

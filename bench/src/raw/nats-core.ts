@@ -84,6 +84,13 @@ async function endToEnd(opts: MeasureOptions): Promise<MeasureResult> {
   }
 }
 
+/** `entries`' publish and end-to-end measurements registered again under the `nats-core` broker name. */
+export function asNatsCore(entries: readonly MeasurementEntry[]): MeasurementEntry[] {
+  return entries
+    .filter((entry) => entry.mode === 'publish' || entry.mode === 'end-to-end')
+    .map((entry) => ({ ...entry, broker: 'nats-core' }));
+}
+
 /**
  * The NATS baselines by URL: core NATS where the URL says `mode=core` (publish and end-to-end; request/reply
  * is core NATS in both modes), else the given JetStream measurement.

@@ -1,4 +1,5 @@
 import type { MeasurementEntry } from '../harness/types.js';
+import { asNatsCore } from '../raw/nats-core.js';
 import { kafkaSwitchboard } from './kafka.js';
 import { memoryMeasurements } from './memory.js';
 import { natsSwitchboard } from './nats.js';
@@ -15,4 +16,5 @@ export const switchboardMeasurements: MeasurementEntry[] = [
   ...redisSwitchboard,
   ...kafkaSwitchboard,
   ...natsSwitchboard,
+  ...asNatsCore(natsSwitchboard),
 ];
