@@ -8,6 +8,8 @@ import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
  */
 export class ChannelSlot<C extends Channel = Channel> {
   private current: Promise<C> | undefined;
+  /** The channel once it is open (set up), until it closes: lets hot paths skip a promise turn. */
+  opened: C | undefined;
   private drained: Promise<void> | undefined;
 
   constructor(
@@ -29,14 +31,21 @@ export class ChannelSlot<C extends Channel = Channel> {
       channel.on('error', () => undefined);
       channel.once('close', () => {
         if (this.current === opening) this.current = undefined;
+        if (this.opened === channel) this.opened = undefined;
       });
       if (this.setup) await this.setup(channel);
       return channel;
     })();
     this.current = opening;
-    opening.catch(() => {
-      if (this.current === opening) this.current = undefined;
-    });
+    opening.then(
+      (channel) => {
+        // Still current: it has not closed since (a close clears `current`).
+        if (this.current === opening) this.opened = channel;
+      },
+      () => {
+        if (this.current === opening) this.current = undefined;
+      },
+    );
     return opening;
   }
 
@@ -59,6 +68,7 @@ export class ChannelSlot<C extends Channel = Channel> {
   async close(): Promise<void> {
     const current = this.current;
     this.current = undefined;
+    this.opened = undefined;
     if (!current) return;
     try {
       await (await current).close();

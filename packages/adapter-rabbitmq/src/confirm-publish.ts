@@ -1,4 +1,4 @@
-import type { ConfirmChannel } from 'amqplib';
+import type { Channel, ConfirmChannel } from 'amqplib';
 import { encodePublish, type PublishProperties } from './frame-encoder.js';
 
 /** The amqplib 2.x channel and connection internals a confirmed publish is made of. */
@@ -36,6 +36,42 @@ export function publishConfirmed(
   properties: PublishProperties,
   onConfirm: (error: unknown) => void,
 ): boolean {
+  const writable = writeFrames(channel, exchange, routingKey, body, properties);
+  if (writable === undefined) {
+    return channel.publish(exchange, routingKey, body, toAmqplibOptions(properties), onConfirm);
+  }
+  (channel as unknown as Required<ChannelInternals>).pushConfirmCallback(onConfirm);
+  return writable;
+}
+
+/**
+ * Publishes one message on a channel without confirms (replies to direct reply-to addresses), like
+ * `channel.publish(exchange, routingKey, body, options)`, with the same encoding and fallbacks as
+ * {@link publishConfirmed}. Returns false when the write buffer is full (the frames are queued anyway).
+ */
+export function publishUnconfirmed(
+  channel: Channel,
+  exchange: string,
+  routingKey: string,
+  body: Buffer,
+  properties: PublishProperties,
+): boolean {
+  const writable = writeFrames(channel, exchange, routingKey, body, properties);
+  if (writable !== undefined) return writable;
+  return channel.publish(exchange, routingKey, body, toAmqplibOptions(properties));
+}
+
+/**
+ * Writes the encoded frames into the channel's write queue and returns `write`'s result, or undefined
+ * (nothing written) when amqplib's internals are not as expected or the channel or connection is closing.
+ */
+function writeFrames(
+  channel: Channel,
+  exchange: string,
+  routingKey: string,
+  body: Buffer,
+  properties: PublishProperties,
+): boolean | undefined {
   const internal = channel as unknown as ChannelInternals;
   const connection = internal.connection;
   const queue = internal.ch === undefined ? undefined : connection?.channels?.[internal.ch]?.buffer;
@@ -46,7 +82,7 @@ export function publishConfirmed(
     Object.hasOwn(channel, 'sendMessage') ||
     Object.hasOwn(connection, 'sendMessage')
   ) {
-    return channel.publish(exchange, routingKey, body, toAmqplibOptions(properties), onConfirm);
+    return undefined;
   }
   const frames = encodePublish(
     internal.ch as number,
@@ -57,9 +93,7 @@ export function publishConfirmed(
     properties,
   );
   connection.sentSinceLastCheck = true;
-  const writable = queue.write(frames);
-  internal.pushConfirmCallback(onConfirm);
-  return writable;
+  return queue.write(frames);
 }
 
 /** The same message as amqplib publish options (the fallback path). */

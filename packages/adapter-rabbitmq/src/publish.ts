@@ -18,7 +18,7 @@ export interface Route {
 }
 
 /** An AMQP body: a Buffer view of the bytes, without copying. */
-function asBuffer(body: Uint8Array): Buffer {
+export function asBuffer(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
@@ -36,11 +36,13 @@ export async function publishBatch(
   route: Route,
   signal?: AbortSignal,
 ): Promise<void> {
-  let channel: ConfirmChannel;
-  try {
-    channel = await slot.get();
-  } catch (error) {
-    throw mapError(error, { action: route.action, url: route.url });
+  let channel = slot.opened;
+  if (channel === undefined) {
+    try {
+      channel = await slot.get();
+    } catch (error) {
+      throw mapError(error, { action: route.action, url: route.url });
+    }
   }
   // Build every publish option first: a header AMQP cannot carry rejects the batch before anything is sent.
   const prepared = messages.map((message) => toPublishOptions(message, route.replyTo));

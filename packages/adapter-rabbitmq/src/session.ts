@@ -4,15 +4,19 @@ import { mapError } from './errors.js';
 import { queueArgumentsOf, type ResolvedOptions } from './options.js';
 
 /**
- * Everything that belongs to one AMQP connection: the publish confirm channel, the channel used for
+ * Everything that belongs to one AMQP connection: the publish confirm channel, the reply channel, the channel used for
  * declarations (so that a declaration conflict closes only that one) and the cache of what has been
  * declared on this connection. A reconnect creates a new session; the old one is discarded whole.
  */
 export class Session {
-  /** Confirm channel all publishes and replies go through. */
+  /** Confirm channel all publishes go through. */
   readonly publisher: ChannelSlot<ConfirmChannel>;
+  /** Plain channel (no confirms) that replies to direct reply-to addresses go through. */
+  readonly replier: ChannelSlot;
   private readonly declarer: ChannelSlot;
   private readonly declared = new Map<string, Promise<void>>();
+  /** Queues whose declaration (without binding) succeeded on this connection. */
+  private readonly ready = new Set<string>();
   /** False once the connection closed. */
   open = true;
 
@@ -22,6 +26,7 @@ export class Session {
     private readonly options: ResolvedOptions,
   ) {
     this.publisher = new ChannelSlot<ConfirmChannel>(model, true);
+    this.replier = new ChannelSlot(model, false);
     this.declarer = new ChannelSlot(model, false);
   }
 
@@ -55,6 +60,7 @@ export class Session {
         const channel = await this.declarer.get();
         await channel.assertQueue(name, { durable: true, arguments: queueArgumentsOf(this.options) });
         if (binding !== undefined) await channel.bindQueue(name, this.options.exchange, binding);
+        else this.ready.add(name);
       })();
       this.declared.set(cacheKey, pending);
       pending.catch(() => this.declared.delete(cacheKey));
@@ -62,6 +68,11 @@ export class Session {
     return pending.catch((error: unknown) => {
       throw mapError(error, { action: `declaring the queue "${name}"`, url: this.url });
     });
+  }
+
+  /** True once `ensureQueue(name)` succeeded on this connection: publishers need not wait for it again. */
+  isDeclared(name: string): boolean {
+    return this.ready.has(name);
   }
 
   /** Closes the connection (and with it every channel); never rejects. */

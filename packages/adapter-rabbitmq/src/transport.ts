@@ -15,12 +15,13 @@ import {
   type WireMessage,
 } from '@switchboard/core';
 import type { Channel, ChannelModel } from 'amqplib';
-import { DIRECT_REPLY_TO } from './codec.js';
+import { DIRECT_REPLY_TO, toPublishOptions } from './codec.js';
+import { publishUnconfirmed } from './confirm-publish.js';
 import { ConnectionManager } from './connection.js';
 import { COMPONENT, closedError, mapError } from './errors.js';
 import { DirectReplyInbox, INBOX_ADDRESS_PREFIX } from './inbox.js';
 import { queueArgumentsOf, type RabbitMQOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { publishBatch, type Route } from './publish.js';
+import { asBuffer, publishBatch, type Route } from './publish.js';
 import { RabbitSubscription } from './subscription.js';
 
 /** The escape hatch: the amqplib connection behind the transport, for what Switchboard does not cover. */
@@ -36,7 +37,7 @@ export interface RabbitMQNative {
 /**
  * Creates a RabbitMQ transport over amqplib: queues are durable (quorum by default) queues, topics are
  * routing keys on one topic exchange with a queue per subscriber group, requests use direct reply-to, and
- * every publish waits for publisher confirms. See the README for the delivery semantics.
+ * every publish waits for publisher confirms (replies excepted: see `reply`). See the README for the delivery semantics.
  */
 export function rabbitmqTransport(options: RabbitMQOptions): Transport<RabbitMQNative> {
   return new RabbitMQTransport(resolveOptions(options));
@@ -49,6 +50,7 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
   private readonly manager: ConnectionManager;
   private readonly subscriptions = new Set<RabbitSubscription>();
   private readonly inboxes = new Map<string, DirectReplyInbox>();
+  private readonly targets = new Map<string, Target>();
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: ResolvedOptions) {
@@ -87,27 +89,47 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
     messages: readonly WireMessage[],
     options?: PublishOptions,
   ): Promise<void> {
-    const action = `publishing to the ${destination.kind} "${destination.name}"`;
-    if (this.closing) throw closedError(action);
+    const target = this.targetOf(destination);
+    if (this.closing) throw closedError(target.action);
     if (messages.length === 0) return;
-    const session = await this.manager.session(options?.signal, action);
+    // No await while connected and the queue is known: each one is a promise turn per publish.
+    const session = this.manager.live ?? (await this.manager.session(options?.signal, target.action));
     if (destination.kind === 'topic') {
       const route = {
         exchange: this.options.exchange,
         routingKey: destination.name,
-        action,
+        action: target.action,
         url: session.url,
       };
       return publishBatch(session.publisher, messages, route, options?.signal);
     }
-    const queue = this.queueName(destination.name);
-    await session.ensureQueue(queue);
-    const route: Route = { exchange: '', routingKey: queue, action, url: session.url };
+    const queue = target.queue;
+    if (!session.isDeclared(queue)) await session.ensureQueue(queue);
     const inbox = this.inboxes.get(messages[0]!.headers[H.replyTo] ?? '');
-    if (inbox?.slot && messages.length === 1) {
-      return publishBatch(inbox.slot, messages, { ...route, replyTo: DIRECT_REPLY_TO }, options?.signal);
+    const direct = inbox?.slot !== undefined && messages.length === 1;
+    const route: Route = {
+      exchange: '',
+      routingKey: queue,
+      replyTo: direct ? DIRECT_REPLY_TO : undefined,
+      action: target.action,
+      url: session.url,
+    };
+    return publishBatch(direct ? inbox!.slot! : session.publisher, messages, route, options?.signal);
+  }
+
+  /** The error wording and queue name of a destination, computed once per destination (bounded cache). */
+  private targetOf(destination: Destination): Target {
+    const key = destination.kind === 'queue' ? destination.name : `\u0000${destination.name}`;
+    let target = this.targets.get(key);
+    if (!target) {
+      if (this.targets.size >= MAX_CACHED_TARGETS) this.targets.clear();
+      target = {
+        action: `publishing to the ${destination.kind} "${destination.name}"`,
+        queue: destination.kind === 'queue' ? this.queueName(destination.name) : '',
+      };
+      this.targets.set(key, target);
     }
-    return publishBatch(session.publisher, messages, route, options?.signal);
+    return target;
   }
 
   async subscribe(
@@ -150,14 +172,27 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
     return inbox;
   }
 
+  /**
+   * Publishes the reply to the direct reply-to address on the session's plain (unconfirmed) channel and
+   * resolves once it is written. Why no confirm: a direct reply-to reply is never stored, so a confirm
+   * proves only that the broker read it — and the bus acks the request after `reply` resolves, on the same
+   * connection, so the ack reaches the broker behind the reply. If the connection drops first, the request
+   * is delivered again and answered again; if it drops in between, the requester times out, as for every
+   * reply in flight across a reconnect. Not waiting saves a confirm frame and a wake-up per round trip, and
+   * lets the ack leave with the reply. Rejects (retryable UNAVAILABLE) when the channel or connection is closed.
+   */
   async reply(address: string, message: WireMessage): Promise<void> {
     const action = 'sending a reply';
     if (this.closing) throw closedError(action);
     // An address without an AMQP reply_to behind it cannot be answered: the requester is gone or not ours.
     if (address.startsWith(INBOX_ADDRESS_PREFIX) || address === '') return;
-    const session = await this.manager.session(undefined, action);
-    const route: Route = { exchange: '', routingKey: address, action, url: session.url };
-    await publishBatch(session.publisher, [message], route);
+    const session = this.manager.live ?? (await this.manager.session(undefined, action));
+    try {
+      const channel = session.replier.opened ?? (await session.replier.get());
+      publishUnconfirmed(channel, '', address, asBuffer(message.body), toPublishOptions(message));
+    } catch (error) {
+      throw mapError(error, { action, url: session.url });
+    }
   }
 
   close(): Promise<void> {
@@ -200,6 +235,17 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
     return fitName(`${this.options.queuePrefix}${topic}~${group}`);
   }
 }
+
+/** What {@link RabbitMQTransport.publish} derives from a destination. */
+interface Target {
+  /** For error messages, e.g. `publishing to the queue "orders"`. */
+  readonly action: string;
+  /** The AMQP queue name (queues only). */
+  readonly queue: string;
+}
+
+/** Destinations whose {@link Target} is cached; the cache starts over beyond it. */
+const MAX_CACHED_TARGETS = 10_000;
 
 /** Queue names are at most 255 bytes: longer ones keep a readable start and end in a hash of the whole. */
 function fitName(name: string): string {
