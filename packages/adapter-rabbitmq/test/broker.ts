@@ -6,6 +6,7 @@
  */
 import type { BrokerHooks } from '@switchboard/conformance';
 import { isSkipped, provisionBroker } from '@switchboard/conformance/provisioning';
+import amqp from 'amqplib';
 import { rabbitmqTransport } from '../src/index.js';
 
 /**
@@ -50,5 +51,49 @@ export async function rabbitHooks(): Promise<BrokerHooks> {
     unreachable: () => rabbitmqTransport({ url: 'amqp://127.0.0.1:1', connectTimeoutMs: 2000 }),
     failover: () =>
       rabbitmqTransport({ url: ['amqp://127.0.0.1:1', base], queueExpiresMs: TEST_QUEUE_EXPIRES_MS }),
+    cleanup: (names) => deleteQueues(base, names),
   };
+}
+
+/**
+ * The queues a scenario's names can have made: the name itself and its dead-letter queue, and the group
+ * queues `<topic>~<group>` for every pair of names of one scenario (groups are unique names too; `g` is the
+ * one literal group). Names look like `sbc.<scenario>.<prefix>.<run>.<n>`.
+ */
+export function queueCandidates(names: readonly string[]): string[] {
+  const byScenario = new Map<string, string[]>();
+  for (const name of names) {
+    const scenario = name.split('.')[1] ?? '';
+    byScenario.set(scenario, [...(byScenario.get(scenario) ?? []), name]);
+  }
+  const queues = new Set<string>();
+  for (const group of byScenario.values()) {
+    for (const topic of group) {
+      for (const queue of [
+        topic,
+        `${topic}~g`,
+        ...group.filter((g) => g !== topic).map((g) => `${topic}~${g}`),
+      ]) {
+        queues.add(queue);
+        queues.add(`${queue}.dead-letter`);
+      }
+    }
+  }
+  return [...queues];
+}
+
+/**
+ * Deletes the queues of a scenario right after it (the conformance cleanup hook), so that quorum queues, ~3
+ * file handles each on the broker, do not pile up until their `x-expires`. Deleting a queue that does not
+ * exist succeeds in RabbitMQ; the deletes are pipelined on one channel.
+ */
+async function deleteQueues(url: string, names: readonly string[]): Promise<void> {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    await Promise.all(queueCandidates(names).map((queue) => channel.deleteQueue(queue)));
+    await channel.close();
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
 }
