@@ -8,7 +8,12 @@ export interface RabbitMQOptions {
    * an array, or one string with comma-separated URLs. They are tried in order on every (re)connect.
    */
   readonly url: string | readonly string[];
-  /** Type of the durable queues created for queues and topic groups: `quorum` or `classic`. Default `quorum`. */
+  /**
+   * Type of the durable queues created for queues and topic groups: `quorum` or `classic`. Default `quorum`.
+   * Classic queues (and the exclusive queues of subscribers without a group, with either type) are declared
+   * with `x-max-priority: 9`, so `priority` (0–9) is declared and honoured only with `classic`: quorum queues
+   * of RabbitMQ 3.x have no priorities.
+   */
   readonly queueType?: 'quorum' | 'classic' | undefined;
   /** Name of the topic exchange every topic is published to, with the topic name as routing key. Default `switchboard.topics`. */
   readonly exchange?: string | undefined;
@@ -127,10 +132,14 @@ export function resolveOptions(options: RabbitMQOptions): ResolvedOptions {
   };
 }
 
+/** The highest message priority: the bus's `priority` option takes 0–9. */
+export const MAX_PRIORITY = 9;
+
 /** The arguments of every durable queue Switchboard declares, from the options. */
 export function queueArgumentsOf(options: ResolvedOptions): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   if (options.queueType === 'quorum') args['x-queue-type'] = 'quorum';
+  else args['x-max-priority'] = MAX_PRIORITY;
   if (options.queueExpiresMs !== undefined) args['x-expires'] = options.queueExpiresMs;
   return args;
 }

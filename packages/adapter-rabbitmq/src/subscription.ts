@@ -11,6 +11,7 @@ import { AckBatcher } from './ack-batcher.js';
 import { fromConsumeMessage } from './codec.js';
 import type { ConnectionManager, Resumable } from './connection.js';
 import { mapError, unavailable } from './errors.js';
+import { MAX_PRIORITY } from './options.js';
 import type { Session } from './session.js';
 
 /** What one subscription consumes and how it returns failed messages. */
@@ -95,7 +96,14 @@ export class RabbitSubscription implements Subscription, Resumable {
       await channel.prefetch(spec.options.prefetch, false);
       const queue =
         spec.queue === undefined
-          ? (await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false })).queue
+          ? (
+              await channel.assertQueue('', {
+                exclusive: true,
+                autoDelete: true,
+                durable: false,
+                arguments: { 'x-max-priority': MAX_PRIORITY },
+              })
+            ).queue
           : (await channel.assertQueue(spec.queue, { durable: true, arguments: spec.queueArguments })).queue;
       if (spec.binding !== undefined) await channel.bindQueue(queue, session.exchange, spec.binding);
       if (this.stopped) {

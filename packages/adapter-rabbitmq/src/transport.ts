@@ -64,7 +64,7 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
       ttl: true,
       dedupe: false,
       ackDeadline: false,
-      priority: false,
+      priority: options.queueType === 'classic',
       wildcards: true,
       maxPayloadBytes: options.maxPayloadBytes,
     };

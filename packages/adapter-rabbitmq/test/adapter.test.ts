@@ -127,6 +127,27 @@ suite('against RabbitMQ', () => {
     await channel.close().catch(() => undefined);
   });
 
+  it('with classic queues priority is declared and honoured: waiting messages arrive highest priority first', async () => {
+    const queue = unique('priority');
+    const b = bus({ queueType: 'classic' });
+    expect(b.transport.capabilities.priority).toBe(true);
+    // The queue exists (with x-max-priority) before anything waits in it: a receiver declares it, then stops.
+    const declaring = await b.receive(queue, () => undefined);
+    await declaring.close();
+    for (const priority of [1, 2, 9, 5, 0]) await b.send(queue, { priority }, { priority });
+    const got = collect(5);
+    await b.receive(queue, got.handler, { concurrency: 1 });
+    await got.done;
+    expect(got.messages.map((m) => (m.body as { priority: number }).priority)).toEqual([9, 5, 2, 1, 0]);
+  });
+
+  it('with quorum queues (the default) priority is not declared and a priority option rejects with UNSUPPORTED', async () => {
+    const b = bus();
+    expect(b.transport.capabilities.priority).toBe(false);
+    const error = await b.send(unique('no-priority'), 'x', { priority: 5 }).catch((e: unknown) => e);
+    expect(MessagingError.is(error, 'UNSUPPORTED')).toBe(true);
+  });
+
   it('consumes what a raw amqplib producer publishes in the documented format', async () => {
     const queue = unique('raw-in');
     const b = bus();
