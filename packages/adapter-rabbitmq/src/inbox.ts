@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Inbox, InboxMessage } from '@switchboard/core';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import { ChannelSlot } from './channel-slot.js';
 import { DIRECT_REPLY_TO, fromConsumeMessage } from './codec.js';
 import type { ConnectionManager, Resumable } from './connection.js';
@@ -22,7 +22,7 @@ export const INBOX_ADDRESS_PREFIX = 'rabbitmq-direct-reply-to:';
 export class DirectReplyInbox implements Inbox, Resumable {
   readonly address = `${INBOX_ADDRESS_PREFIX}${randomUUID()}`;
   /** The channel requests must be published on; replaced after a reconnect. */
-  slot: ChannelSlot<ConfirmChannel> | undefined;
+  slot: ChannelSlot<Channel> | undefined;
   private closed = false;
   private readonly untrack: () => void;
 
@@ -45,7 +45,7 @@ export class DirectReplyInbox implements Inbox, Resumable {
 
   async resume(session: Session): Promise<void> {
     if (this.closed) return;
-    const slot = new ChannelSlot<ConfirmChannel>(session.model, true, async (channel) => {
+    const slot = new ChannelSlot<Channel>(session.model, false, async (channel) => {
       await channel.consume(DIRECT_REPLY_TO, (message) => this.deliver(message), { noAck: true });
     });
     try {

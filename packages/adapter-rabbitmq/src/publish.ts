@@ -1,8 +1,8 @@
 import type { WireMessage } from '@switchboard/core';
-import type { ConfirmChannel } from 'amqplib';
+import type { Channel, ConfirmChannel } from 'amqplib';
 import type { ChannelSlot } from './channel-slot.js';
-import { toPublishOptions } from './codec.js';
-import { publishConfirmed } from './confirm-publish.js';
+import { DIRECT_REPLY_TO, toPublishOptions } from './codec.js';
+import { publishConfirmed, publishUnconfirmed } from './confirm-publish.js';
 import { mapError, unavailable } from './errors.js';
 
 /** Where one batch goes on an AMQP channel. */
@@ -10,8 +10,6 @@ export interface Route {
   /** Exchange name; `''` is the default exchange, whose routing key is the queue name. */
   readonly exchange: string;
   readonly routingKey: string;
-  /** AMQP `reply_to` to set (direct reply-to requests). */
-  readonly replyTo?: string | undefined;
   /** For error messages, e.g. `publishing to the queue "orders"`. */
   readonly action: string;
   readonly url: string;
@@ -45,7 +43,7 @@ export async function publishBatch(
     }
   }
   // Build every publish option first: a header AMQP cannot carry rejects the batch before anything is sent.
-  const prepared = messages.map((message) => toPublishOptions(message, route.replyTo));
+  const prepared = messages.map((message) => toPublishOptions(message));
   let remaining = messages.length;
   let failure: unknown;
   let settle: (error?: unknown) => void = () => undefined;
@@ -104,4 +102,31 @@ function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): 
     signal.addEventListener('abort', done, { once: true });
     promise.then(done, done);
   });
+}
+
+/**
+ * Publishes a request to `queue` on its inbox's channel — direct reply-to needs the channel that consumes
+ * `amq.rabbitmq.reply-to` — with `reply_to: amq.rabbitmq.reply-to` and without a publisher confirm: a
+ * request's outcome is its reply, so a request the broker does not take ends in the requester's TIMEOUT, as
+ * a lost reply does (replies are unconfirmed too). Resolves once the frames are in the connection's write
+ * queue; rejects with the mapped error when the channel is closed or a field cannot be encoded.
+ */
+export async function publishRequest(
+  slot: ChannelSlot<Channel>,
+  message: WireMessage,
+  queue: string,
+  where: { readonly action: string; readonly url: string },
+): Promise<void> {
+  try {
+    const channel = slot.opened ?? (await slot.get());
+    publishUnconfirmed(
+      channel,
+      '',
+      queue,
+      asBuffer(message.body),
+      toPublishOptions(message, DIRECT_REPLY_TO),
+    );
+  } catch (error) {
+    throw mapError(error, where);
+  }
 }

@@ -15,13 +15,13 @@ import {
   type WireMessage,
 } from '@switchboard/core';
 import type { Channel, ChannelModel } from 'amqplib';
-import { DIRECT_REPLY_TO, toPublishOptions } from './codec.js';
+import { toPublishOptions } from './codec.js';
 import { publishUnconfirmed } from './confirm-publish.js';
 import { ConnectionManager } from './connection.js';
 import { COMPONENT, closedError, mapError } from './errors.js';
 import { DirectReplyInbox, INBOX_ADDRESS_PREFIX } from './inbox.js';
 import { queueArgumentsOf, type RabbitMQOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { asBuffer, publishBatch, type Route } from './publish.js';
+import { asBuffer, publishBatch, publishRequest, type Route } from './publish.js';
 import { RabbitSubscription } from './subscription.js';
 
 /** The escape hatch: the amqplib connection behind the transport, for what Switchboard does not cover. */
@@ -106,15 +106,11 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
     const queue = target.queue;
     if (!session.isDeclared(queue)) await session.ensureQueue(queue);
     const inbox = this.inboxes.get(messages[0]!.headers[H.replyTo] ?? '');
-    const direct = inbox?.slot !== undefined && messages.length === 1;
-    const route: Route = {
-      exchange: '',
-      routingKey: queue,
-      replyTo: direct ? DIRECT_REPLY_TO : undefined,
-      action: target.action,
-      url: session.url,
-    };
-    return publishBatch(direct ? inbox!.slot! : session.publisher, messages, route, options?.signal);
+    if (inbox?.slot !== undefined && messages.length === 1) {
+      return publishRequest(inbox.slot, messages[0]!, queue, { action: target.action, url: session.url });
+    }
+    const route: Route = { exchange: '', routingKey: queue, action: target.action, url: session.url };
+    return publishBatch(session.publisher, messages, route, options?.signal);
   }
 
   /** The error wording and queue name of a destination, computed once per destination (bounded cache). */
