@@ -8,9 +8,9 @@ import {
 } from '@switchboard/core';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { AckBatcher } from './ack-batcher.js';
-import { fromConsumeMessage } from './codec.js';
 import type { ConnectionManager, Resumable } from './connection.js';
-import { mapError, unavailable } from './errors.js';
+import { type DeliverySource, RabbitDelivery } from './delivery.js';
+import { mapError } from './errors.js';
 import { MAX_PRIORITY } from './options.js';
 import type { Session } from './session.js';
 
@@ -55,12 +55,23 @@ export class RabbitSubscription implements Subscription, Resumable {
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly untrack: () => void;
+  /** What this subscription's deliveries settle through (built once, not per message). */
+  private readonly source: DeliverySource;
 
   constructor(
     private readonly manager: ConnectionManager,
     private readonly spec: SubscriptionSpec,
   ) {
     this.untrack = manager.track(this);
+    const subscription = this;
+    this.source = {
+      get currentChannel() {
+        return subscription.channel;
+      },
+      describe: spec.describe,
+      requeueNatively: spec.requeueNatively,
+      republish: spec.republish,
+    };
   }
 
   /** Starts consuming on the current connection; rejects with the mapped error (e.g. CONFLICT). */
@@ -180,39 +191,7 @@ export class RabbitSubscription implements Subscription, Resumable {
     // Registered even when ignored, so that no `multiple` ack can ever cover it.
     acker.delivered(tag);
     if (this.stopped) return;
-    const decoded = fromConsumeMessage(message);
-    let settled = false;
-    const settle = (what: string, action: () => void): Promise<void> => {
-      if (settled) return Promise.resolve();
-      settled = true;
-      if (this.channel !== channel) {
-        return Promise.reject(
-          unavailable(what, 'the channel it came on closed; RabbitMQ will deliver the message again'),
-        );
-      }
-      try {
-        action();
-        return Promise.resolve();
-      } catch (error) {
-        return Promise.reject(mapError(error, { action: what }));
-      }
-    };
-    const spec = this.spec;
-    const delivery: Delivery = {
-      body: decoded.body,
-      headers: decoded.headers,
-      key: decoded.key,
-      redeliveries: decoded.redeliveries,
-      ack: () => settle(`acking a message of ${spec.describe}`, () => acker.ack(tag)),
-      nack: async (nack) => {
-        if (spec.requeueNatively) {
-          return settle(`returning a message to ${spec.describe}`, () => acker.reject(message));
-        }
-        if (settled) return;
-        await spec.republish(queue, delivery, nack);
-        await settle(`acking a re-published message of ${spec.describe}`, () => acker.ack(tag));
-      },
-    };
-    spec.onDelivery(delivery);
+    const delivery = new RabbitDelivery(this.source, channel, acker, queue, message);
+    this.spec.onDelivery(delivery);
   }
 }
