@@ -7,6 +7,7 @@
  * Contract: throws a TypeError (nothing written) when the exchange, routing key, a short-string property or
  * a header name exceeds 255 bytes of UTF-8, or when `frameMax` leaves no room for a body frame.
  */
+import { writeUtf8 } from '@switchboard/core';
 
 /** The message properties this encoder writes (the subset of AMQP basic properties the adapter uses). */
 export interface PublishProperties {
@@ -45,22 +46,9 @@ function maxBytes(text: string): number {
   return text.length * 3;
 }
 
-/**
- * Writes `text` as UTF-8 at `offset` and returns the offset after it. Short ASCII strings (ids, header
- * names, timestamps) are copied code unit by code unit, which is cheaper than a call into the runtime.
- */
+/** Writes `text` as UTF-8 at `offset` and returns the offset after it. */
 function writeText(buffer: Buffer, offset: number, text: string): number {
-  const length = text.length;
-  if (length <= 64) {
-    let index = 0;
-    for (; index < length; index++) {
-      const code = text.charCodeAt(index);
-      if (code > 0x7f) break;
-      buffer[offset + index] = code;
-    }
-    if (index === length) return offset + length;
-  }
-  return offset + buffer.write(text, offset, 'utf8');
+  return offset + writeUtf8(buffer, offset, text);
 }
 
 /** Writes an AMQP short string (length byte + UTF-8) and returns the offset after it. */

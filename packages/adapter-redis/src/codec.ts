@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import type { WireMessage } from '@switchboard/core';
+import { type WireMessage, writeUtf8 } from '@switchboard/core';
 
 /**
  * The fields of a stream entry (see docs/wire-format/redis.md):
@@ -129,25 +129,11 @@ export function decodePacked(packed: Buffer): DecodedEntry {
   return decodeFields(fields);
 }
 
-/** Writes a u32 length and the UTF-8 bytes of `value`; short ASCII strings without a native call. */
+/** Writes a u32 length and the UTF-8 bytes of `value`; returns the offset after them. */
 function putString(buf: Buffer, off: number, value: string): number {
-  const n = value.length;
-  const at = off + 4;
-  if (n <= 64) {
-    let i = 0;
-    for (; i < n; i++) {
-      const c = value.charCodeAt(i);
-      if (c > 0x7f) break;
-      buf[at + i] = c;
-    }
-    if (i === n) {
-      buf.writeUInt32BE(n, off);
-      return at + n;
-    }
-  }
-  const length = buf.write(value, at);
+  const length = writeUtf8(buf, off + 4, value);
   buf.writeUInt32BE(length, off);
-  return at + length;
+  return off + 4 + length;
 }
 
 /** Header names seen before (they repeat on every message), keyed by a hash of their bytes. */

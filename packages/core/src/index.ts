@@ -74,3 +74,4 @@ export {
   RESERVED_PREFIX,
   userHeadersOf,
 } from './wire/reserved-headers.js';
+export { writeUtf8 } from './wire/utf8.js';
