@@ -11,6 +11,8 @@ import { encodeHeaders, headersOf, headerText } from '../src/header-block.js';
 import { freshPrefix, natsUrl } from './broker.js';
 
 const found = await natsUrl(false);
+// With SWITCHBOARD_REQUIRE_BROKERS=1, natsUrl throws instead of returning no URL: CI never skips these.
+if (!found.url) console.warn(`[adapter-nats] writeBatch broker tests skipped: ${found.reason}`);
 
 const messages: WireMessage[] = [
   { id: 'a', body: new TextEncoder().encode('{"n":1}'), headers: { 'sb-id': 'a', 'x-uni': '漢字 ☺' } },
