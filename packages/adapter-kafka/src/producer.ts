@@ -4,6 +4,7 @@ import kafkajs from 'kafkajs';
 import type { ProducedRecord } from './codec.js';
 import { COMPONENT, toMessagingError } from './errors.js';
 import { pinnedPartitioner } from './partitioner.js';
+import { createProducer } from './produce-hook.js';
 import { type QueuedSend, type RequestLimits, type Slice, takeRequest } from './request-packing.js';
 
 const { CompressionTypes } = kafkajs;
@@ -237,12 +238,12 @@ export class ProducerSlot {
   }
 
   private create(): Producer {
-    return this.kafka.producer({
+    return createProducer(this.kafka, {
       idempotent: this.settings.idempotent,
       maxInFlightRequests: this.settings.idempotent ? 1 : undefined,
       allowAutoTopicCreation: false,
       createPartitioner: pinnedPartitioner,
-    });
+    }).producer;
   }
 
   /**

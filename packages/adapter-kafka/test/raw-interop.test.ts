@@ -7,6 +7,7 @@ import { createBus, type Message, MessagingError } from '@switchboard/core';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaTransport, transportFromUrl } from '../src/index.js';
+import { produceEncoding } from '../src/produce-hook.js';
 import { FAST } from './broker.js';
 
 const url = process.env.SWITCHBOARD_KAFKA_URL;
@@ -66,7 +67,10 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
     const consumer = kafka.consumer({ groupId: `raw-${randomUUID()}` });
     try {
       const before = Date.now();
+      const encodedBefore = produceEncoding.own;
       const { id } = await bus.send(topic, { n: 1 }, { headers: { region: 'eu' }, key: 'order-7' });
+      // Written by the adapter's own Produce encoder (produce-hook.ts), not kafkajs': its hook is in place.
+      expect(produceEncoding.own).toBeGreaterThan(encodedBefore);
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       const record = await new Promise<kafkajs.KafkaMessage>((resolve) => {
