@@ -7,7 +7,7 @@ import { DelayScheduler } from './delay-scheduler.js';
 import type { ErrorContext } from './errors.js';
 import { type Entry, Intake, type Settler } from './intake.js';
 import type { ResolvedOptions } from './options.js';
-import { ReadWindow } from './read-window.js';
+import { type OpenWindows, ReadWindow } from './read-window.js';
 import { ReadLoop } from './reader.js';
 import { itemsOfClaim, itemsOfRead, toEntries } from './replies.js';
 
@@ -22,6 +22,8 @@ export interface GroupSpec {
   /** The connection for XACK (shared by the transport's group subscriptions). */
   readonly acker: Client;
   readonly reader: Client;
+  /** The transport's open read windows: this subscription's joins them between reads. */
+  readonly windows: OpenWindows;
   readonly options: ResolvedOptions;
   readonly stream: string;
   readonly group: string;
@@ -73,7 +75,7 @@ export class GroupSubscription implements Subscription, Settler {
       },
     );
     this.scheduler = new DelayScheduler(spec.client, spec.stream, spec.options, spec.context);
-    this.window = new ReadWindow(spec.reader);
+    this.window = new ReadWindow(spec.reader, spec.windows);
     this.loop = new ReadLoop(
       spec.reader,
       this.intake,

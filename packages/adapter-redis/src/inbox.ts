@@ -4,7 +4,7 @@ import { decodePacked } from './codec.js';
 import { type Client, whenReady } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import { yieldToIo } from './reader.js';
+import { type OpenWindows, ReadWindow } from './read-window.js';
 
 /** A crashed bus's inbox disappears this long after its last refresh. */
 export const INBOX_TTL_MS = 3_600_000;
@@ -34,9 +34,11 @@ export function isInboxKey(prefix: string, address: string): boolean {
  * marker exists. Replies are read on the inbox's own connection, one blocking `BLMPOP … COUNT 100` at a
  * time (what piled up, or the next reply); a server older than 7.0, which lacks BLMPOP, gets a
  * non-blocking `RPOP … 100` and a blocking `BRPOP`, written together. A reply is one element to decode,
- * not one per field, which is what a request/reply round trip spends its client CPU on. The next read is
- * written once the work the replies started has been issued (setImmediate): a request sent as a reply is
- * handed out leaves first, since its reply cannot come before it. Closing deletes the marker and the list.
+ * not one per field, which is what a request/reply round trip spends its client CPU on. While replies are
+ * handed out the connection's read window is open (see ReadWindow): a request they lead to (the caller's
+ * next one) is written on this connection, in one socket write with the next read, which then follows at
+ * once; otherwise the next read is written at the end of the event-loop turn. Closing deletes the marker
+ * and the list.
  */
 export class ListInbox implements Inbox {
   readonly address: string;
@@ -46,16 +48,21 @@ export class ListInbox implements Inbox {
   private closing: Promise<void> | undefined;
   /** False once the server said it has no BLMPOP (Redis < 7.0). */
   private lmpop = true;
+  private refreshedAt = Date.now();
+  /** Open while replies are handed out: a request they lead to rides along with the next read. */
+  private readonly window: ReadWindow;
 
   constructor(
     private readonly client: Client,
     private readonly reader: Client,
+    windows: OpenWindows,
     private readonly options: ResolvedOptions,
     private readonly onMessage: (message: InboxMessage) => void,
     private readonly onClosed: () => void,
   ) {
     this.address = newInboxKey(options.keyPrefix);
     this.list = replyListKey(this.address);
+    this.window = new ReadWindow(reader, windows);
   }
 
   async start(): Promise<void> {
@@ -69,11 +76,14 @@ export class ListInbox implements Inbox {
     this.onMessage({ body: decoded.body, headers: decoded.headers });
   }
 
-  /** One read: hands out the replies popped and resolves with their number (0 when the block timed out). */
+  /**
+   * One read: writes it, closes the window, and when replies come back opens the window and hands them
+   * out. Resolves with their number (0 when the block timed out).
+   */
   private async read(blockSeconds: string): Promise<number> {
-    const { reader, list } = this;
+    const { reader, list, window } = this;
     if (this.lmpop) {
-      const popped = (await reader.callBuffer(
+      const popping = reader.callBuffer(
         'blmpop',
         blockSeconds,
         1,
@@ -81,37 +91,53 @@ export class ListInbox implements Inbox {
         'RIGHT',
         'COUNT',
         POP_COUNT,
-      )) as [Buffer, Buffer[]] | null;
-      const replies = popped?.[1] ?? [];
+      ) as Promise<[Buffer, Buffer[]] | null>;
+      window.close();
+      const replies = (await popping)?.[1] ?? [];
+      if (replies.length > 0) window.open();
       for (const reply of replies) this.deliver(reply);
       return replies.length;
     }
     const piled = reader.callBuffer('rpop', list, POP_COUNT) as Promise<Buffer[] | null>;
     const next = reader.callBuffer('brpop', list, blockSeconds) as Promise<[Buffer, Buffer] | null>;
+    window.close();
     next.catch(() => undefined); // awaited below, unless the pop before it failed
-    // What piled up is handed out at once, not after the blocking pop returns.
+    // What piled up is handed out at once, not after the blocking pop returns (the window stays closed:
+    // the BRPOP is in flight).
     const replies = (await piled) ?? [];
     for (const reply of replies) this.deliver(reply);
     const popped = await next;
-    if (popped) this.deliver(popped[1]);
+    if (popped) {
+      window.open();
+      this.deliver(popped[1]);
+    }
     return replies.length + (popped ? 1 : 0);
+  }
+
+  /** Restarts the marker's expiry every REFRESH_MS (not awaited: the window may be open). */
+  private refresh(): void {
+    if (Date.now() - this.refreshedAt <= REFRESH_MS) return;
+    this.refreshedAt = Date.now();
+    this.client.call('PEXPIRE', this.address, INBOX_TTL_MS).catch(() => {
+      this.refreshedAt = 0; // tried again on the next read
+    });
   }
 
   private async run(): Promise<void> {
     const context: ErrorContext = { action: 'read replies', key: this.list, url: this.options.displayUrl };
     const blockSeconds = String(this.options.blockMs / 1000);
-    let refreshedAt = Date.now();
     while (!this.stopped) {
       try {
-        if (this.reader.status !== 'ready') await whenReady(this.reader, context);
+        if (this.reader.status !== 'ready') {
+          this.window.close();
+          await whenReady(this.reader, context);
+        }
+        this.refresh();
         const delivered = await this.read(blockSeconds);
         if (this.stopped) break;
-        if (delivered > 0) await yieldToIo();
-        if (Date.now() - refreshedAt > REFRESH_MS) {
-          refreshedAt = Date.now();
-          await this.client.call('PEXPIRE', this.address, INBOX_TTL_MS);
-        }
+        if (delivered > 0) await this.window.settle();
       } catch (error) {
+        this.window.close();
         if (this.lmpop && /unknown command/i.test(String((error as Error)?.message))) {
           this.lmpop = false;
           continue;
@@ -119,11 +145,13 @@ export class ListInbox implements Inbox {
         if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
+    this.window.close();
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stopped = true;
+      await this.window.drain(); // a send or a reply riding along gets its answer first
       this.reader.disconnect();
       await this.done;
       await this.client.call('DEL', this.address, this.list).catch(() => undefined);

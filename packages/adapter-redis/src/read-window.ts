@@ -1,22 +1,62 @@
 import { Redis } from 'ioredis';
 import type { Client } from './connection.js';
 
+/** The read windows of one transport that are open now: where a send or a reply can ride along with a read. */
+export class OpenWindows {
+  private readonly open = new Set<ReadWindow>();
+
+  /** Adds `window` (called by the window itself when it opens). */
+  add(window: ReadWindow): void {
+    this.open.add(window);
+  }
+
+  /** Removes `window` (called by the window itself when it closes). */
+  delete(window: ReadWindow): void {
+    this.open.delete(window);
+  }
+
+  /**
+   * Issues `command` on the connection of an open window, which then writes its next read at once (in
+   * this event-loop turn, after the microtasks queued so far), so the command and the read leave in one
+   * socket write. Returns undefined when no window is open.
+   */
+  ride<T>(command: (connection: Redis) => Promise<T>): Promise<T> | undefined {
+    for (const window of this.open) return window.send(command, true);
+    return undefined;
+  }
+}
+
+/** Resolves after the current event-loop turn's callbacks and microtasks (setImmediate). */
+export function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * The time between two blocking reads of a reading connection: the last read returned, the next is not
  * written yet, so the connection is idle. While the window is open the socket is corked, and commands
- * issued on the connection then (the acks of the entries just read) leave in the same write as the next
- * read, which is written before the window closes: one syscall instead of one each, and
- * the replies come back in order, ahead of the read's. A command never waits behind a blocking read: the
- * window is closed while one is in flight. Only the subscription's own acks use it (see AckBatcher): a
- * send or a reply never rides along, since it would then wait for the reader's next read to be written.
+ * issued on the connection then leave in the same write as the next read, which is written before the
+ * window closes: one syscall instead of one each, and their replies come back in order, ahead of the
+ * read's. A command never waits behind a blocking read: the window is closed while one is in flight.
+ *
+ * Two kinds of commands use it: the subscription's own acks (see AckBatcher), issued right before the
+ * next read; and, through {@link OpenWindows}, a lone send or a reply issued while the window is open
+ * (a responder's reply to the request just read; a request sent when a reply came in). Such a rider ends
+ * the reader's wait ({@link settle}): the next read is written right after it, not at the end of the
+ * event-loop turn, so a rider never waits for other I/O.
  *
  * Only standalone connections open windows; on a cluster connection {@link open} does nothing.
  */
 export class ReadWindow {
   private isOpen = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Ends the reader's current {@link settle} early; set while it waits. */
+  private wake: (() => void) | undefined;
 
-  constructor(private readonly reader: Client) {}
+  constructor(
+    private readonly reader: Client,
+    /** The transport's open windows, where sends and replies look for a ride; none: acks only. */
+    private readonly windows?: OpenWindows,
+  ) {}
 
   /** Opens the window when the connection is ready (call it when a read returned). */
   open(): void {
@@ -24,22 +64,45 @@ export class ReadWindow {
     if (this.isOpen || !(reader instanceof Redis) || reader.status !== 'ready') return;
     reader.stream.cork();
     this.isOpen = true;
+    this.windows?.add(this);
   }
 
   /** Closes the window, writing what was issued meanwhile (call it right after writing the next read). */
   close(): void {
     if (!this.isOpen) return;
     this.isOpen = false;
+    this.windows?.delete(this);
     (this.reader as Redis).stream.uncork();
   }
 
-  /** Issues `command` on the reading connection while the window is open; undefined when it is closed. */
-  send<T>(command: (connection: Redis) => Promise<T>): Promise<T> | undefined {
+  /**
+   * Resolves when the reader should write its next read: after the current event-loop turn (so the acks
+   * and sends its deliveries start go with it), or as soon as a send or a reply rides along.
+   */
+  settle(): Promise<void> {
+    if (!this.isOpen) return yieldToIo();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.wake = undefined;
+        clearImmediate(immediate);
+        resolve();
+      };
+      const immediate = setImmediate(done);
+      this.wake = done;
+    });
+  }
+
+  /**
+   * Issues `command` on the reading connection while the window is open; undefined when it is closed.
+   * With `wake`, the reader's wait ends, so the command is written with the next read in this turn.
+   */
+  send<T>(command: (connection: Redis) => Promise<T>, wake = false): Promise<T> | undefined {
     if (!this.isOpen) return undefined;
     const call = command(this.reader as Redis);
     this.inFlight.add(call);
     const forget = () => this.inFlight.delete(call);
     call.then(forget, forget);
+    if (wake) this.wake?.();
     return call;
   }
 

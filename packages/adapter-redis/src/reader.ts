@@ -5,17 +5,12 @@ import type { Intake } from './intake.js';
 import type { ResolvedOptions } from './options.js';
 import type { ReadWindow } from './read-window.js';
 
-/** Resolves after the current event-loop turn's callbacks and microtasks (setImmediate). */
-export function yieldToIo(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /**
  * A loop of blocking reads on a dedicated connection. `read(count)` writes one blocking read of at most
  * `count` entries (synchronously, before its first await) and resolves with the server's reply; the loop
  * then opens its {@link ReadWindow} (when it has one) and calls `deliver(reply)`, which hands the entries
- * to the intake, so the acks their handlers give at once ride along with the next read. Sends and replies
- * never wait for the loop: they go on the command connection. The loop waits for capacity before each
+ * to the intake, so the acks their handlers give at once ride along with the next read; a send or a reply
+ * riding along has the next read written at once (see ReadWindow). The loop waits for capacity before each
  * read and for the connection after a failure. `stop()` disconnects the reading connection, which ends a
  * read that is blocked at once; entries the server handed out but nobody received stay pending at the
  * broker.
@@ -62,8 +57,9 @@ export class ReadLoop<R = unknown> {
         this.window?.open();
         this.deliver(reply);
         // Let the acks the handlers give at once be issued first, so they leave in one write with the next
-        // read: under load every socket write is a costly syscall.
-        if (this.window) await yieldToIo();
+        // read: under load every socket write is a costly syscall. A send or a reply riding along ends
+        // the wait at once.
+        if (this.window) await this.window.settle();
       } catch (error) {
         this.window?.close();
         if (this.stopped) break;

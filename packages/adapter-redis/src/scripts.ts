@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Destination } from '@switchboard/core';
 import type { FieldValue } from './codec.js';
 import type { Client } from './connection.js';
@@ -97,6 +98,9 @@ return count`;
 const REPLY = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('LPUSH', KEYS[2], ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
 return 1`;
+
+/** The SHA1 of the reply script, for calling it with EVALSHA on a connection it is not defined on. */
+export const REPLY_SHA = createHash('sha1').update(REPLY).digest('hex');
 
 /** The scripts, as ioredis custom commands (EVALSHA with a transparent EVAL fallback). */
 export interface ScriptCommands {

@@ -20,7 +20,8 @@ import { closedError, type ErrorContext, mapError } from './errors.js';
 import { GroupSubscription } from './group-subscription.js';
 import { INBOX_TTL_MS, isInboxKey, ListInbox, replyListKey } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
-import { delayedKey, packDelayed, QUEUE_GROUP, scripts, streamKey } from './scripts.js';
+import { OpenWindows } from './read-window.js';
+import { delayedKey, packDelayed, QUEUE_GROUP, REPLY_SHA, scripts, streamKey } from './scripts.js';
 
 /** The escape hatch: the ioredis client and the key layout, for what Switchboard does not cover. */
 export interface RedisNative {
@@ -31,6 +32,7 @@ export interface RedisNative {
 }
 
 const NAME = 'adapter-redis';
+const isNoScript = (error: unknown): boolean => String((error as Error)?.message).startsWith('NOSCRIPT');
 const isDelayed = (message: WireMessage): boolean => message.delayMs !== undefined && message.delayMs > 0;
 const noncePrefix = randomBytes(6).toString('hex');
 let nonceCounter = 0;
@@ -46,6 +48,8 @@ export class RedisTransport implements Transport<RedisNative> {
   private acking: Promise<Client> | undefined;
   private closing: Promise<void> | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
+  /** Reading connections between two reads: a lone send or a reply rides along with their next read. */
+  private readonly windows = new OpenWindows();
   /** The trimming arguments of a single XADD. */
   private readonly trim: readonly FieldValue[];
 
@@ -138,8 +142,11 @@ export class RedisTransport implements Transport<RedisNative> {
     const commands = scripts(client);
     const calls: Promise<unknown>[] = [];
     if (immediate.length === 1) {
-      // One message (a request, a lone send): a plain XADD, without the script's overhead.
-      calls.push(client.call('XADD', encodeFields(immediate[0]!, [key, ...this.trim, '*'], now)));
+      // One message (a request, a lone send): a plain XADD, without the script's overhead, written with
+      // a reading connection's next read when one is between reads (a request that a reply led to).
+      const args = encodeFields(immediate[0]!, [key, ...this.trim, '*'], now);
+      const xadd = (connection: Client) => connection.call('XADD', args);
+      calls.push(this.windows.ride(xadd) ?? xadd(client));
     } else {
       packMessages(immediate, now, (packed) => {
         calls.push(commands.sbPublish(key, packed, this.options.maxLength));
@@ -182,6 +189,7 @@ export class RedisTransport implements Transport<RedisNative> {
           client,
           acker: await this.ackClient(client),
           reader,
+          windows: this.windows,
           options: this.options,
           stream,
           group,
@@ -208,7 +216,7 @@ export class RedisTransport implements Transport<RedisNative> {
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     const client = await this.ensure();
     const reader = await openBlocking(client, this.options);
-    const inbox: ListInbox = new ListInbox(client, reader, this.options, onMessage, () =>
+    const inbox: ListInbox = new ListInbox(client, reader, this.windows, this.options, onMessage, () =>
       this.closeables.delete(inbox),
     );
     try {
@@ -238,8 +246,18 @@ export class RedisTransport implements Transport<RedisNative> {
     try {
       // One packed value pushed by a script, only while the inbox is open: a reply to an inbox that is
       // gone (closed, or expired) is dropped, without creating anything.
+      // It rides along with a read when a reading connection is between reads (a responder's reply, with
+      // its next read); there the script is called by its SHA, and through the command connection (which
+      // loads it) if the server does not know it.
       const packed = packMessage(message, Date.now());
-      await scripts(client).sbReply(address, replyListKey(address), packed, INBOX_TTL_MS);
+      const list = replyListKey(address);
+      const riding = this.windows.ride((connection) =>
+        connection.evalsha(REPLY_SHA, 2, address, list, packed, INBOX_TTL_MS),
+      );
+      const push = () => scripts(client).sbReply(address, list, packed, INBOX_TTL_MS);
+      await (riding
+        ? riding.catch((error: unknown) => (isNoScript(error) ? push() : Promise.reject(error)))
+        : push());
     } catch (error) {
       throw mapError(error, context);
     }
