@@ -1,11 +1,9 @@
 import { createInbox, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
 import { AbortWatch } from './abort-watch.js';
-import { byteLengths, writeBatch } from './batch-write.js';
+import { writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError, outage } from './errors.js';
-import { headerText } from './header-block.js';
-import { checkSizes } from './payload-size.js';
 
 /**
  * Core-NATS publishing: the messages are written, then a flush (PING/PONG) proves the server has read them.
@@ -40,13 +38,10 @@ export class CorePublisher {
     const nc = this.connection.nc;
     const tokens: number[] = [];
     try {
-      const headers = messages.map(headerText);
-      const lengths = byteLengths(headers);
-      checkSizes(messages, lengths, nc.info?.max_payload, what);
       if (expectConsumer) {
         for (let i = 0; i < messages.length; i++) tokens.push(++this.sequence);
-        writeBatch(nc, subject, messages, headers, lengths, (i) => `${this.probe}.${tokens[i]}`);
-      } else writeBatch(nc, subject, messages, headers, lengths);
+        writeBatch(nc, subject, messages, what, (i) => `${this.probe}.${tokens[i]}`);
+      } else writeBatch(nc, subject, messages, what);
     } catch (error) {
       throw mapError(error, what);
     }

@@ -44,8 +44,8 @@ function keyText(key: string): string {
   return text;
 }
 
-/** A value the adapter writes as given (a dedupe id): it must not break the block. */
-function rawValue(name: string, value: string): string {
+/** A value the adapter writes as given (a dedupe id), trimmed; INVALID_ARGUMENT when it would break the block (CR, LF). */
+export function rawValue(name: string, value: string): string {
   if (value.includes('\r') || value.includes('\n')) {
     throw natsError('INVALID_ARGUMENT', `the ${name} cannot contain CR or LF characters`, false);
   }

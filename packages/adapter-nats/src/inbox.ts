@@ -1,10 +1,9 @@
 import { createInbox } from '@nats-io/transport-node';
 import type { Inbox, InboxMessage, WireMessage } from '@switchboard/core';
-import { byteLengths, writeBatch } from './batch-write.js';
+import { writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError } from './errors.js';
-import { headersOf, headerText } from './header-block.js';
-import { checkSizes } from './payload-size.js';
+import { headersOf } from './header-block.js';
 
 /**
  * Opens a reply inbox: a core subscription on a fresh `_INBOX.<nuid>` subject, live once the server has
@@ -42,10 +41,7 @@ export async function sendReply(
 ): Promise<void> {
   if (!connection.connected) await connection.whenConnected(undefined, `reply to ${address}`);
   try {
-    const headers = [headerText(message)];
-    const lengths = byteLengths(headers);
-    checkSizes([message], lengths, connection.nc.info?.max_payload, `reply to ${address}`);
-    writeBatch(connection.nc, address, [message], headers, lengths);
+    writeBatch(connection.nc, address, [message], `reply to ${address}`);
   } catch (error) {
     throw mapError(error, `reply to ${address}`);
   }

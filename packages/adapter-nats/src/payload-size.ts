@@ -1,25 +1,15 @@
-import type { WireMessage } from '@switchboard/core';
 import { natsError } from './errors.js';
 
 /**
- * Rejects the whole batch with PAYLOAD_TOO_LARGE before anything is written when body plus headers of a
- * message exceed the server's max_payload (the bus checks the body alone). `headerLengths` are the header blocks' sizes in bytes.
+ * Throws PAYLOAD_TOO_LARGE when a message's body plus header block (`total` bytes) exceeds the server's
+ * max_payload (the bus checks the body alone); called for every message of a batch before any is written.
  */
-export function checkSizes(
-  messages: readonly WireMessage[],
-  headerLengths: readonly number[],
-  maxPayload: number | undefined,
-  what: string,
-): void {
-  if (maxPayload === undefined) return;
-  for (let i = 0; i < messages.length; i++) {
-    const total = messages[i]!.body.length + headerLengths[i]!;
-    if (total > maxPayload) {
-      throw natsError(
-        'PAYLOAD_TOO_LARGE',
-        `${what}: body and headers take ${total} bytes, more than the server's max_payload of ${maxPayload}`,
-        false,
-      );
-    }
+export function checkSize(total: number, maxPayload: number | undefined, what: string): void {
+  if (maxPayload !== undefined && total > maxPayload) {
+    throw natsError(
+      'PAYLOAD_TOO_LARGE',
+      `${what}: body and headers take ${total} bytes, more than the server's max_payload of ${maxPayload}`,
+      false,
+    );
   }
 }

@@ -1,11 +1,9 @@
 import { createInbox, type Msg, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
 import { AbortWatch } from './abort-watch.js';
-import { byteLengths, writeBatch } from './batch-write.js';
+import { writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError } from './errors.js';
-import { headerText } from './header-block.js';
-import { checkSizes } from './payload-size.js';
 import { ackError } from './pub-ack.js';
 
 interface Batch {
@@ -57,11 +55,8 @@ export class PipelinedPublisher {
       batch = { remaining: messages.length, failed: false, resolve, reject, what };
     });
     try {
-      const headers = messages.map(headerText);
-      const lengths = byteLengths(headers);
-      checkSizes(messages, lengths, nc.info?.max_payload, what);
       for (let i = 0; i < messages.length; i++) this.pending.set(first + i, batch);
-      writeBatch(nc, subject, messages, headers, lengths, (i) => `${this.inbox}.${first + i}`);
+      writeBatch(nc, subject, messages, what, (i) => `${this.inbox}.${first + i}`);
     } catch (error) {
       this.fail(batch, mapError(error, what), first, messages.length);
     }
