@@ -8,13 +8,17 @@ import { reportError } from './errors.js';
 import { BaseDelivery, DeliveryGate } from './gate.js';
 import { headersOf } from './header-block.js';
 
+/** What a core-NATS ack returns: there is nothing to wait for, so one settled promise serves every ack. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
  * A core-NATS delivery: nothing to acknowledge. A nack hands the same message to this subscription again
  * (with one more redelivery); a message not settled when the subscription closes is lost (at most once).
  */
 class CoreDelivery extends BaseDelivery {
-  async ack(): Promise<void> {
+  ack(): Promise<void> {
     this.settle();
+    return SETTLED;
   }
 
   async nack(): Promise<void> {

@@ -3,60 +3,144 @@
  * format and codec.ts for encoded words). A received message's header bytes are read straight from the
  * client's raw message buffer (`_rdata`, header length `_msg.hdr`), with the client's parsed `msg.headers`
  * as the fallback.
+ *
+ * The block is parsed as bytes: keys seen before are matched byte for byte and give back the same string (no
+ * string per key and message), a value equal to the previous value of its key gives back that string, and
+ * any other value becomes one string made by the runtime from its bytes. The block as a whole never becomes a
+ * string: each message then costs as many new strings as it has new values (the bus's id and timestamp).
  */
 import type { Msg } from '@nats-io/transport-node';
 import { decodeWord, fromNatsHeaders } from './codec.js';
 
-/** True for a `Nats-…` key (any case): the server's own headers. Checks the first character before slicing. */
-function isServerHeader(key: string): boolean {
-  return (key.charCodeAt(0) | 0x20) === 0x6e && key.length >= 5 && key.slice(0, 5).toLowerCase() === 'nats-';
-}
+type Slice = (this: Uint8Array, start: number, end: number) => string;
+const bufferProto = Buffer.prototype as unknown as { latin1Slice?: Slice; utf8Slice?: Slice };
 
-/** `text` without leading and trailing whitespace (as `trim()`); `text` itself when both ends are printable ASCII, the usual case. */
-function trimmed(text: string): string {
-  const n = text.length;
-  if (n === 0) return text;
-  const first = text.charCodeAt(0);
-  const last = text.charCodeAt(n - 1);
-  return first > 32 && first < 127 && last > 32 && last < 127 ? text : text.trim();
+/** The bytes [start, end) of `bytes` as text: ASCII (`utf8 === false`) or UTF-8. */
+function textOf(bytes: Uint8Array, start: number, end: number, utf8: boolean): string {
+  const slice = utf8 ? bufferProto.utf8Slice : bufferProto.latin1Slice;
+  if (slice) return slice.call(bytes, start, end);
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString(utf8 ? 'utf8' : 'latin1');
 }
 
 /**
- * Reads a header block into the contract's one-string-per-key map: the status line is skipped, values are
- * trimmed, encoded words decoded, raw `Nats-*` headers left out, and a repeated key's values joined with
- * `, ` in their order.
+ * A header key seen before: its bytes as received, what it reads as (null: a server `Nats-*` header), and its
+ * last value with that value's bytes. Bytes are compared with bytes: a string that served as a property key may
+ * have become a reference to the interned copy, and reading its characters one by one measured slow.
  */
-export function decodeHeaderBlock(block: Uint8Array): Record<string, string> {
-  return decodeHeaderText(utf8Of(block, block.byteLength));
+interface SeenKey {
+  readonly raw: Uint8Array;
+  readonly key: string | null;
+  lastValue: string | undefined;
+  /** The bytes of `lastValue` (room for {@link VALUE_ROOM}), `lastLength` of them used. */
+  readonly lastBytes: Uint8Array;
+  lastLength: number;
 }
 
-/** The first `length` bytes of `bytes` as UTF-8 text, with no copy of the bytes in between. */
-function utf8Of(bytes: Uint8Array, length: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('utf8');
+/** Keys by a hash of their bytes (a collision is read without the cache). */
+const seenKeys = new Map<number, SeenKey>();
+const SEEN_LIMIT = 1024;
+/** Values up to this many bytes are remembered per key (the content type repeats; ids and timestamps do not). */
+const VALUE_ROOM = 64;
+
+/** True for a `Nats-…` key (any case): the server's own headers. */
+function isServerHeader(key: string): boolean {
+  return key.length >= 5 && key.slice(0, 5).toLowerCase() === 'nats-';
 }
 
-/** {@link decodeHeaderBlock} of the block's text. */
-function decodeHeaderText(text: string): Record<string, string> {
+/** True when the bytes [start, end) of `bytes` equal the first `end - start` bytes of `other` (compared from the end). */
+function sameBytes(bytes: Uint8Array, start: number, end: number, other: Uint8Array): boolean {
+  for (let i = end - 1, j = end - start - 1; i >= start; i--, j--) if (bytes[i] !== other[j]) return false;
+  return true;
+}
+
+function keyAt(bytes: Uint8Array, start: number, end: number, hash: number, utf8: boolean): SeenKey {
+  const seen = seenKeys.get(hash);
+  if (seen !== undefined && seen.raw.length === end - start && sameBytes(bytes, start, end, seen.raw))
+    return seen;
+  const raw = textOf(bytes, start, end, utf8);
+  const entry: SeenKey = {
+    raw: bytes.slice(start, end),
+    key: isServerHeader(raw) ? null : decodeWord(raw),
+    lastValue: undefined,
+    lastBytes: new Uint8Array(VALUE_ROOM),
+    lastLength: 0,
+  };
+  if (seen === undefined) {
+    if (seenKeys.size >= SEEN_LIMIT) seenKeys.clear();
+    seenKeys.set(hash, entry);
+  }
+  return entry;
+}
+
+function isSpace(byte: number): boolean {
+  return byte === 32 || (byte >= 9 && byte <= 13);
+}
+
+/** The value in bytes [start, end): trimmed as `trim()` does, encoded words decoded; `seen.lastValue` when the same. */
+function valueAt(bytes: Uint8Array, start: number, end: number, utf8: boolean, seen: SeenKey): string {
+  while (start < end && isSpace(bytes[start]!)) start++;
+  while (end > start && isSpace(bytes[end - 1]!)) end--;
+  const length = end - start;
+  if (
+    seen.lastValue !== undefined &&
+    seen.lastLength === length &&
+    sameBytes(bytes, start, end, seen.lastBytes)
+  )
+    return seen.lastValue;
+  let value = textOf(bytes, start, end, utf8);
+  if (utf8) value = value.trim();
+  if (value.startsWith('=?')) return decodeWord(value);
+  // Remembered only when the text is its own meaning (no encoded word), so equal bytes mean the same value.
+  if (length <= VALUE_ROOM && !utf8) {
+    for (let i = 0; i < length; i++) seen.lastBytes[i] = bytes[start + i]!;
+    seen.lastLength = length;
+    seen.lastValue = value;
+  }
+  return value;
+}
+
+/**
+ * Reads the first `length` bytes of `bytes`, a header block, into the contract's one-string-per-key map: the
+ * status line is skipped, values are trimmed, encoded words decoded, raw `Nats-*` headers left out, and a
+ * repeated key's values joined with `, ` in their order. Lines without a colon are skipped.
+ */
+function readBlock(bytes: Uint8Array, length: number): Record<string, string> {
   const out: Record<string, string> = {};
-  let start = text.indexOf('\r\n');
-  if (start < 0) return out;
-  start += 2;
-  while (start < text.length) {
-    let end = text.indexOf('\r\n', start);
-    if (end < 0) end = text.length;
-    const colon = text.indexOf(':', start);
-    if (colon >= start && colon < end) {
-      const rawKey = text.slice(start, colon);
-      if (!isServerHeader(rawKey)) {
-        const key = decodeWord(rawKey);
-        const value = decodeWord(trimmed(text.slice(colon + 1, end)));
-        const previous = out[key];
-        out[key] = previous === undefined ? value : `${previous}, ${value}`;
+  let at = bytes.indexOf(10);
+  if (at < 0 || at >= length) return out;
+  at++;
+  while (at < length) {
+    let colon = -1;
+    let hash = 0;
+    let utf8 = false;
+    let end = at;
+    for (; end < length; end++) {
+      const byte = bytes[end]!;
+      if (byte === 10) break;
+      if (byte >= 128) utf8 = true;
+      if (colon < 0) {
+        if (byte === 58) colon = end;
+        else hash = (Math.imul(hash, 31) + byte) | 0;
       }
     }
-    start = end + 2;
+    const next = end + 1;
+    if (end > at && bytes[end - 1] === 13) end--;
+    if (colon >= 0 && colon < end) {
+      const seen = keyAt(bytes, at, colon, hash, utf8);
+      if (seen.key !== null) {
+        const value = valueAt(bytes, colon + 1, end, utf8, seen);
+        const previous = out[seen.key];
+        out[seen.key] = previous === undefined ? value : `${previous}, ${value}`;
+      }
+    }
+    at = next;
   }
   return out;
+}
+
+/** {@link readBlock} of a whole header block. */
+export function decodeHeaderBlock(block: Uint8Array): Record<string, string> {
+  return readBlock(block, block.byteLength);
 }
 
 interface MsgInternals {
@@ -70,7 +154,7 @@ export function headersOf(msg: Msg): Record<string, string> {
   const hdr = internals._msg?.hdr;
   const data = internals._rdata;
   if (typeof hdr === 'number' && data instanceof Uint8Array) {
-    return hdr > 0 ? decodeHeaderText(utf8Of(data, hdr)) : {};
+    return hdr > 0 ? readBlock(data, hdr) : {};
   }
   return fromNatsHeaders(msg.headers);
 }

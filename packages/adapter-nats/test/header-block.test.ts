@@ -43,6 +43,22 @@ describe('header block', () => {
     expect(decodeHeaderBlock(block)).toEqual({ k: '1, 3', other: '2' });
   });
 
+  it('reads blocks one after another: repeated and changing values, encoded words, Unicode', () => {
+    const blocks: [string, Record<string, string>][] = [
+      ['NATS/1.0\r\nsb-id: a1\r\nct: application/json\r\n\r\n', { 'sb-id': 'a1', ct: 'application/json' }],
+      ['NATS/1.0\r\nsb-id: a2\r\nct: application/json\r\n\r\n', { 'sb-id': 'a2', ct: 'application/json' }],
+      ['NATS/1.0\r\nct: =?utf-8?b?YQ==?=\r\nsb-id:a2\r\n\r\n', { ct: 'a', 'sb-id': 'a2' }],
+      ['NATS/1.0\r\nct: =?utf-8?b?YQ==?=\r\n\r\n', { ct: 'a' }],
+      ['NATS/1.0\r\nct: \u00a0漢字 ☺\u00a0\r\nk\u00e9y: v\r\n\r\n', { ct: '漢字 ☺', 'k\u00e9y': 'v' }],
+      [
+        'NATS/1.0\r\nct:\tapplication/json \r\nno colon\r\n: empty key\r\n\r\n',
+        { ct: 'application/json', '': 'empty key' },
+      ],
+    ];
+    for (const [block, headers] of blocks)
+      expect(decodeHeaderBlock(Buffer.from(block, 'utf8'))).toEqual(headers);
+  });
+
   it('rejects a dedupe id that would break the block', () => {
     expect(() => encodeHeaders(wire({}, { dedupeId: 'a\r\nNats-Rollup: all' }))).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
