@@ -60,9 +60,12 @@ function reserve(at: number, needed: number): Buffer {
   return scratch;
 }
 
-/** Most bytes a header line of `key` and `value` can take: an encoded word is ≤ 4 bytes per UTF-16 unit + 16, plus CRLF. */
+/**
+ * Most bytes a header line of `key` and `value` can take: each written raw (≤ 3 bytes per UTF-16 unit) or as an
+ * encoded word (≤ 4 bytes per unit + 16), plus `: ` and CRLF. Reads only lengths (no cache lookup).
+ */
 function lineRoom(key: string, value: string): number {
-  return keyPrefix(key).length + 4 * value.length + 24;
+  return 4 * (key.length + value.length) + 40;
 }
 
 function copy(chunk: Buffer, at: number, bytes: Uint8Array): number {
