@@ -38,6 +38,12 @@ export interface KafkaTransportOptions {
   readonly compression?: 'none' | 'gzip' | undefined;
   /** Idempotent producer (acks=all, one request in flight per broker). Default `true`. */
   readonly idempotent?: boolean | undefined;
+  /**
+   * Producers writing at once: each is one idempotent kafkajs producer with one produce request in flight, so
+   * this many requests can be in flight. A key always goes through the same producer (per-key order holds).
+   * Default 2.
+   */
+  readonly producers?: number | undefined;
   /** Largest encoded body accepted, in bytes; keep it under the broker's message.max.bytes. Default 1,000,000. */
   readonly maxPayloadBytes?: number | undefined;
 }
@@ -48,6 +54,9 @@ export type ResolvedKafkaOptions = Required<Omit<KafkaTransportOptions, 'sasl' |
   readonly ssl: boolean | Record<string, unknown>;
 };
 
+/** Produce requests in flight by default; see {@link KafkaTransportOptions.producers}. */
+const DEFAULT_PRODUCERS = 2;
+
 const NUMERIC = [
   'partitions',
   'replicationFactor',
@@ -57,6 +66,7 @@ const NUMERIC = [
   'commitIntervalMs',
   'connectTimeoutMs',
   'maxPayloadBytes',
+  'producers',
 ] as const;
 
 function invalid(message: string): MessagingError {
@@ -100,6 +110,7 @@ export function resolveOptions(options: KafkaTransportOptions): ResolvedKafkaOpt
     compression: options.compression ?? 'none',
     idempotent: options.idempotent ?? true,
     maxPayloadBytes: options.maxPayloadBytes ?? 1_000_000,
+    producers: options.producers ?? DEFAULT_PRODUCERS,
   };
 }
 

@@ -19,7 +19,7 @@ import { COMPONENT, closedError, describeBrokers, toMessagingError } from './err
 import { groupIdOf, startOffsetsOf } from './groups.js';
 import { quietLogCreator } from './log.js';
 import { type KafkaTransportOptions, type ResolvedKafkaOptions, resolveOptions } from './options.js';
-import { ProducerSlot } from './producer.js';
+import { ProducerPool } from './producer-pool.js';
 import { KafkaSubscription } from './subscription.js';
 import { checkTopicName, TopicCache } from './topics.js';
 
@@ -35,7 +35,7 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<voi
   clearTimeout(timer);
 }
 
-/** The escape hatch: the kafkajs client, its producer (the one in use now) and admin client as the transport uses them. */
+/** The escape hatch: the kafkajs client, its first producer (the one in use now) and admin client as the transport uses them. */
 export interface KafkaNative {
   readonly kafka: Kafka;
   readonly producer: Producer;
@@ -55,7 +55,7 @@ export class KafkaTransport implements Transport<KafkaNative> {
   private readonly topics: TopicCache;
   private readonly subscriptions = new Set<Subscription>();
   private readonly inboxes = new Set<Inbox>();
-  private readonly producer: ProducerSlot;
+  private readonly producer: ProducerPool;
   /** Inbox topics still being created, by address. */
   private readonly creatingInboxes = new Map<string, Promise<void>>();
   /** Publishes, subscribes, replies and inbox joins in progress; see {@link KafkaTransport.operation}. */
@@ -78,11 +78,11 @@ export class KafkaTransport implements Transport<KafkaNative> {
       logLevel: 1,
       logCreator: quietLogCreator(),
     });
-    const producer = new ProducerSlot(kafka, {
-      idempotent: o.idempotent,
-      compression: o.compression,
-      maxRequestBytes: o.maxPayloadBytes,
-    });
+    const producer = new ProducerPool(
+      kafka,
+      { idempotent: o.idempotent, compression: o.compression, maxRequestBytes: o.maxPayloadBytes },
+      o.producers,
+    );
     this.producer = producer;
     const admin = kafka.admin();
     this.native = {
