@@ -13,13 +13,21 @@ import type { Msg } from '@nats-io/transport-node';
 import { decodeWord, fromNatsHeaders } from './codec.js';
 
 type Slice = (this: Uint8Array, start: number, end: number) => string;
-const bufferProto = Buffer.prototype as unknown as { latin1Slice?: Slice; utf8Slice?: Slice };
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Slice }).utf8Slice;
 
-/** The bytes [start, end) of `bytes` as text: ASCII (`utf8 === false`) or UTF-8. */
-function textOf(bytes: Uint8Array, start: number, end: number, utf8: boolean): string {
-  const slice = utf8 ? bufferProto.utf8Slice : bufferProto.latin1Slice;
-  if (slice) return slice.call(bytes, start, end);
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString(utf8 ? 'utf8' : 'latin1');
+/** The bytes [start, end) of `bytes` as UTF-8 text. */
+function textOf(bytes: Uint8Array, start: number, end: number): string {
+  if (utf8Slice) return utf8Slice.call(bytes, start, end);
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
+}
+
+/**
+ * `text` as the runtime's one shared copy (what a string literal or an object's own key is). A header map's
+ * keys are looked up and set by every reader; a key that is a fresh string costs the runtime a table lookup on
+ * each use, and the fast paths for known object shapes recognise only the shared copy.
+ */
+function interned(text: string): string {
+  return Object.keys({ [text]: 0 })[0] ?? text;
 }
 
 /**
@@ -34,7 +42,12 @@ interface SeenKey {
   /** The bytes of `lastValue` (room for {@link VALUE_ROOM}), `lastLength` of them used. */
   readonly lastBytes: Uint8Array;
   lastLength: number;
+  /** The number of the block in which this key was last read (a repeat within one block is joined); -1 outside the cache. */
+  lastBlock: number;
 }
+
+/** Counts the blocks read, so that a key read twice in one block is recognised without a lookup. */
+let blocksRead = 0;
 
 /** Keys by a hash of their bytes (a collision is read without the cache). */
 const seenKeys = new Map<number, SeenKey>();
@@ -53,22 +66,23 @@ function sameBytes(bytes: Uint8Array, start: number, end: number, other: Uint8Ar
   return true;
 }
 
-function keyAt(bytes: Uint8Array, start: number, end: number, hash: number, utf8: boolean): SeenKey {
+function keyAt(bytes: Uint8Array, start: number, end: number, hash: number): SeenKey {
   const seen = seenKeys.get(hash);
   if (seen !== undefined && seen.raw.length === end - start && sameBytes(bytes, start, end, seen.raw))
     return seen;
-  const raw = textOf(bytes, start, end, utf8);
+  const raw = textOf(bytes, start, end);
   const entry: SeenKey = {
     raw: bytes.slice(start, end),
-    key: isServerHeader(raw) ? null : decodeWord(raw),
+    key: isServerHeader(raw) ? null : interned(decodeWord(raw)),
     lastValue: undefined,
     lastBytes: new Uint8Array(VALUE_ROOM),
     lastLength: 0,
+    lastBlock: 0,
   };
   if (seen === undefined) {
     if (seenKeys.size >= SEEN_LIMIT) seenKeys.clear();
     seenKeys.set(hash, entry);
-  }
+  } else entry.lastBlock = -1;
   return entry;
 }
 
@@ -77,7 +91,7 @@ function isSpace(byte: number): boolean {
 }
 
 /** The value in bytes [start, end): trimmed as `trim()` does, encoded words decoded; `seen.lastValue` when the same. */
-function valueAt(bytes: Uint8Array, start: number, end: number, utf8: boolean, seen: SeenKey): string {
+function valueAt(bytes: Uint8Array, start: number, end: number, seen: SeenKey): string {
   while (start < end && isSpace(bytes[start]!)) start++;
   while (end > start && isSpace(bytes[end - 1]!)) end--;
   const length = end - start;
@@ -87,11 +101,12 @@ function valueAt(bytes: Uint8Array, start: number, end: number, utf8: boolean, s
     sameBytes(bytes, start, end, seen.lastBytes)
   )
     return seen.lastValue;
-  let value = textOf(bytes, start, end, utf8);
-  if (utf8) value = value.trim();
+  let value = textOf(bytes, start, end);
+  // Unicode whitespace at an edge (its bytes are all 128 or more) is trimmed from the text.
+  if (length > 0 && (bytes[start]! >= 128 || bytes[end - 1]! >= 128)) value = value.trim();
   if (value.startsWith('=?')) return decodeWord(value);
   // Remembered only when the text is its own meaning (no encoded word), so equal bytes mean the same value.
-  if (length <= VALUE_ROOM && !utf8) {
+  if (length <= VALUE_ROOM) {
     for (let i = 0; i < length; i++) seen.lastBytes[i] = bytes[start + i]!;
     seen.lastLength = length;
     seen.lastValue = value;
@@ -106,31 +121,30 @@ function valueAt(bytes: Uint8Array, start: number, end: number, utf8: boolean, s
  */
 function readBlock(bytes: Uint8Array, length: number): Record<string, string> {
   const out: Record<string, string> = {};
+  const block = ++blocksRead;
   let at = bytes.indexOf(10);
   if (at < 0 || at >= length) return out;
   at++;
   while (at < length) {
-    let colon = -1;
     let hash = 0;
-    let utf8 = false;
-    let end = at;
-    for (; end < length; end++) {
-      const byte = bytes[end]!;
-      if (byte === 10) break;
-      if (byte >= 128) utf8 = true;
-      if (colon < 0) {
-        if (byte === 58) colon = end;
-        else hash = (Math.imul(hash, 31) + byte) | 0;
-      }
+    let colon = at;
+    for (; colon < length; colon++) {
+      const byte = bytes[colon]!;
+      if (byte === 58 || byte === 10) break;
+      hash = (Math.imul(hash, 31) + byte) | 0;
     }
+    let end = colon;
+    while (end < length && bytes[end] !== 10) end++;
     const next = end + 1;
     if (end > at && bytes[end - 1] === 13) end--;
-    if (colon >= 0 && colon < end) {
-      const seen = keyAt(bytes, at, colon, hash, utf8);
+    if (colon < end && bytes[colon] === 58) {
+      const seen = keyAt(bytes, at, colon, hash);
       if (seen.key !== null) {
-        const value = valueAt(bytes, colon + 1, end, utf8, seen);
-        const previous = out[seen.key];
+        const value = valueAt(bytes, colon + 1, end, seen);
+        // Only a key already read in this block (or one outside the cache, lastBlock -1) can have a value to join.
+        const previous = seen.lastBlock === block || seen.lastBlock < 0 ? out[seen.key] : undefined;
         out[seen.key] = previous === undefined ? value : `${previous}, ${value}`;
+        if (seen.lastBlock >= 0) seen.lastBlock = block;
       }
     }
     at = next;

@@ -59,6 +59,12 @@ describe('header block', () => {
       expect(decodeHeaderBlock(Buffer.from(block, 'utf8'))).toEqual(headers);
   });
 
+  it('joins repeats of keys whose byte hashes collide (the second is read outside the cache)', () => {
+    const block = Buffer.from('NATS/1.0\r\nAa: 1\r\nBB: 2\r\nBB: 3\r\nAa: 4\r\n\r\n');
+    expect(decodeHeaderBlock(block)).toEqual({ Aa: '1, 4', BB: '2, 3' });
+    expect(decodeHeaderBlock(block)).toEqual({ Aa: '1, 4', BB: '2, 3' });
+  });
+
   it('rejects a dedupe id that would break the block', () => {
     expect(() => encodeHeaders(wire({}, { dedupeId: 'a\r\nNats-Rollup: all' }))).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
