@@ -1,4 +1,3 @@
-import { writeUtf8 } from '@switchboard/core';
 import { crc32c } from './crc32c.js';
 
 /** The arguments kafkajs' broker passes to its Produce request builder (versions 3 to 7 share one layout). */
@@ -49,7 +48,8 @@ export function encodeProduceRequest(args: ProduceRequestArgs): Buffer | undefin
   if (args.transactionalId != null || (args.compression ?? 0) !== 0) return undefined;
   const producerId = toBigInt(args.producerId ?? -1);
   if (producerId === undefined) return undefined;
-  const sizes: number[] = [];
+  const plan = PLAN;
+  plan.next = 0;
   /** Each partition's smallest and largest record timestamp, in request order. */
   const ranges: number[] = [];
   let total = 2 + 2 + 4 + 4;
@@ -60,9 +60,8 @@ export function encodeProduceRequest(args: ProduceRequestArgs): Buffer | undefin
       const first = ranges[ranges.length - 2]!;
       total += 4 + 4 + BATCH_OVERHEAD;
       for (let i = 0; i < messages.length; i++) {
-        const size = recordBodySize(messages[i] as PlainRecord, i, first);
+        const size = planRecord(plan, messages[i] as PlainRecord, i, first);
         if (size < 0) return undefined;
-        sizes.push(size);
         total += varIntSize(size) + size;
       }
     }
@@ -72,7 +71,7 @@ export function encodeProduceRequest(args: ProduceRequestArgs): Buffer | undefin
   off = buf.writeInt16BE(args.acks, off);
   off = buf.writeInt32BE(args.timeout, off);
   off = buf.writeInt32BE(args.topicData.length, off);
-  let nth = 0;
+  plan.next = 0;
   let range = 0;
   for (const { topic, partitions } of args.topicData) {
     off = buf.writeInt16BE(Buffer.byteLength(topic), off);
@@ -98,7 +97,7 @@ export function encodeProduceRequest(args: ProduceRequestArgs): Buffer | undefin
       off = buf.writeInt32BE(firstSequence ?? 0, off);
       off = buf.writeInt32BE(messages.length, off);
       for (let i = 0; i < messages.length; i++) {
-        off = writeRecord(buf, off, messages[i] as PlainRecord, i, min, sizes[nth++]!);
+        off = writeRecord(buf, off, messages[i] as PlainRecord, i, plan);
       }
       buf.writeUInt32BE(crc32c(buf, crcAt + 4, off), crcAt);
       buf.writeInt32BE(off - lengthAt - 4, lengthAt);
@@ -129,14 +128,32 @@ function timestampRange(messages: readonly unknown[], ranges: number[]): boolean
   return true;
 }
 
-/** Bytes of a record after its length prefix, or -1 when the record is not one this encoder writes. */
-function recordBodySize(record: PlainRecord, offsetDelta: number, first: number): number {
+/**
+ * Numbers the first pass works out and the second writes, in record order: per record its size, timestamp delta
+ * and header count, then each header's name and value lengths. One array reused by every call (encoding is
+ * synchronous); `next` is the read or write position.
+ */
+interface Plan {
+  readonly values: number[];
+  next: number;
+}
+const PLAN: Plan = { values: [], next: 0 };
+
+/**
+ * Adds a record to `plan` and returns its bytes after the length prefix, or -1 when the record is not one this
+ * encoder writes.
+ */
+function planRecord(plan: Plan, record: PlainRecord, offsetDelta: number, first: number): number {
   const value = record.value;
   const key = record.key;
   if (!Buffer.isBuffer(value) || (key != null && !Buffer.isBuffer(key))) return -1;
-  let size = 1 + varIntSize(Number(record.timestamp) - first) + varIntSize(offsetDelta);
+  const values = plan.values;
+  const at = plan.next;
+  const delta = Number(record.timestamp) - first;
+  let size = 1 + varIntSize(delta) + varIntSize(offsetDelta);
   size += key == null ? 1 : varIntSize(key.length) + key.length;
   size += varIntSize(value.length) + value.length;
+  let next = at + 3;
   let count = 0;
   const headers = record.headers;
   if (headers) {
@@ -147,40 +164,45 @@ function recordBodySize(record: PlainRecord, offsetDelta: number, first: number)
       if (valueLength < 0) return -1;
       const nameLength = utf8Length(name);
       size += varIntSize(nameLength) + nameLength + varIntSize(valueLength) + valueLength;
+      values[next++] = nameLength;
+      values[next++] = valueLength;
       count++;
     }
   }
-  return size + varIntSize(count);
+  size += varIntSize(count);
+  values[at] = size;
+  values[at + 1] = delta;
+  values[at + 2] = count;
+  plan.next = next;
+  return size;
 }
 
-function writeRecord(
-  buf: Buffer,
-  at: number,
-  record: PlainRecord,
-  offsetDelta: number,
-  first: number,
-  size: number,
-): number {
-  let off = writeVarInt(buf, at, size);
+/** Writes `record` as planned by {@link planRecord} (the plan's read position at its entry). */
+function writeRecord(buf: Buffer, at: number, record: PlainRecord, offsetDelta: number, plan: Plan): number {
+  const values = plan.values;
+  let next = plan.next;
+  let off = writeVarInt(buf, at, values[next]!);
   buf[off++] = 0; // attributes
-  off = writeVarInt(buf, off, Number(record.timestamp) - first);
+  off = writeVarInt(buf, off, values[next + 1]!);
   off = writeVarInt(buf, off, offsetDelta);
+  const count = values[next + 2]!;
+  next += 3;
   const key = record.key;
   if (key == null)
     buf[off++] = 1; // zigzag(-1): null key
   else off = writeBytes(buf, off, key);
   off = writeBytes(buf, off, record.value);
-  const headers = record.headers;
-  let count = 0;
-  if (headers) for (const _ in headers) count++;
   off = writeVarInt(buf, off, count);
-  if (headers) {
+  if (count > 0) {
+    const headers = record.headers!;
     for (const name in headers) {
-      off = writeText(buf, off, name);
+      off = writeText(buf, off, name, values[next++]!);
       const text = headers[name] as string | Buffer;
-      off = typeof text === 'string' ? writeText(buf, off, text) : writeBytes(buf, off, text);
+      const length = values[next++]!;
+      off = typeof text === 'string' ? writeText(buf, off, text, length) : writeBytes(buf, off, text);
     }
   }
+  plan.next = next;
   return off;
 }
 
@@ -190,9 +212,12 @@ function writeBytes(buf: Buffer, off: number, bytes: Buffer): number {
   return off + bytes.length;
 }
 
-function writeText(buf: Buffer, off: number, text: string): number {
-  off = writeVarInt(buf, off, utf8Length(text));
-  return off + writeUtf8(buf, off, text);
+/** Writes `text` with its UTF-8 byte length `length` in front (ASCII when the lengths agree). */
+function writeText(buf: Buffer, off: number, text: string, length: number): number {
+  off = writeVarInt(buf, off, length);
+  if (length !== text.length) return off + buf.write(text, off, length, 'utf8');
+  for (let i = 0; i < length; i++) buf[off + i] = text.charCodeAt(i);
+  return off + length;
 }
 
 /** UTF-8 length of `text`; short ASCII is counted without a call into the runtime. */
