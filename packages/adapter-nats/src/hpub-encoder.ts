@@ -33,18 +33,30 @@ const writeText: (chunk: Buffer, at: number, text: string) => number =
     ? (chunk, at, text) => (chunk as Utf8Writing).utf8Write!(text, at)
     : (chunk, at, text) => chunk.write(text, at, 'utf8');
 
-/** Header keys as written (an encoded word where needed) with `: `, as UTF-8. */
-const keyPrefixes = new Map<string, Buffer>();
+/**
+ * What is written for one header key: the key as written (an encoded word where needed) with `: `, as UTF-8;
+ * the last value written under it; and, once a value was written twice in a row (the content type), that
+ * value's whole line.
+ */
+interface KeyEntry {
+  readonly prefix: Buffer;
+  lastValue: string | undefined;
+  repeatedValue: string | undefined;
+  repeatedLine: Buffer | undefined;
+}
+
+const keyEntries = new Map<string, KeyEntry>();
 const KEY_LIMIT = 1024;
 
-function keyPrefix(key: string): Buffer {
-  let prefix = keyPrefixes.get(key);
-  if (prefix === undefined) {
-    prefix = Buffer.from(`${encodeHeaderKey(key)}: `, 'utf8');
-    if (keyPrefixes.size >= KEY_LIMIT) keyPrefixes.clear();
-    keyPrefixes.set(key, prefix);
+function keyEntry(key: string): KeyEntry {
+  let entry = keyEntries.get(key);
+  if (entry === undefined) {
+    const prefix = Buffer.from(`${encodeHeaderKey(key)}: `, 'utf8');
+    entry = { prefix, lastValue: undefined, repeatedValue: undefined, repeatedLine: undefined };
+    if (keyEntries.size >= KEY_LIMIT) keyEntries.clear();
+    keyEntries.set(key, entry);
   }
-  return prefix;
+  return entry;
 }
 
 /** The scratch buffer the batches are encoded in (grown as needed, kept between batches). */
@@ -68,9 +80,11 @@ function lineRoom(key: string, value: string): number {
   return 4 * (key.length + value.length) + 40;
 }
 
+/** Copies `bytes` to `at`: short ones byte by byte, longer ones with one runtime copy. */
 function copy(chunk: Buffer, at: number, bytes: Uint8Array): number {
   const n = bytes.length;
-  for (let i = 0; i < n; i++) chunk[at + i] = bytes[i]!;
+  if (n > 16) chunk.set(bytes, at);
+  else for (let i = 0; i < n; i++) chunk[at + i] = bytes[i]!;
   return at + n;
 }
 
@@ -89,13 +103,19 @@ function plainBytes(chunk: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-/** Writes `prefix`, `value` as it travels, and CRLF at `at`; returns the offset after them. */
-function writeLine(chunk: Buffer, at: number, prefix: Buffer, value: string): number {
-  const start = copy(chunk, at, prefix);
+/** Writes the key's prefix, `value` as it travels, and CRLF at `at`; returns the offset after them. */
+function writeLine(chunk: Buffer, at: number, entry: KeyEntry, value: string): number {
+  if (value === entry.repeatedValue) return copy(chunk, at, entry.repeatedLine!);
+  const start = copy(chunk, at, entry.prefix);
   let end = start + writeText(chunk, start, value);
   if (!plainBytes(chunk, start, end)) end = start + writeText(chunk, start, encodeHeaderValue(value));
   chunk[end] = 13;
   chunk[end + 1] = 10;
+  if (value === entry.lastValue && end - at <= 256) {
+    entry.repeatedValue = value;
+    entry.repeatedLine = Buffer.from(chunk.subarray(at, end + 2));
+  }
+  entry.lastValue = value;
   return end + 2;
 }
 
@@ -112,8 +132,8 @@ function writeBlock(at: number, message: WireMessage): number {
   if (ttl !== undefined) room += TTL_KEY.length + ttl.length + 2;
   const chunk = reserve(at, room);
   at = copy(chunk, at, STATUS_LINE);
-  for (const name in headers) at = writeLine(chunk, at, keyPrefix(name), headers[name]!);
-  if (key !== undefined) at = writeLine(chunk, at, keyPrefix(KEY_HEADER), key);
+  for (const name in headers) at = writeLine(chunk, at, keyEntry(name), headers[name]!);
+  if (key !== undefined) at = writeLine(chunk, at, keyEntry(KEY_HEADER), key);
   if (dedupe !== undefined) at = writeRawLine(chunk, at, DEDUPE_KEY, dedupe);
   if (ttl !== undefined) at = writeRawLine(chunk, at, TTL_KEY, ttl);
   chunk[at] = 13;

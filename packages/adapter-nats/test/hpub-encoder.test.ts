@@ -77,6 +77,19 @@ describe('encodeBatch', () => {
     expect(encodeBatch('sb.q.many', many, undefined, 'test').equals(expected)).toBe(true);
   });
 
+  it('writes a value that repeats, then changes, then repeats again, as the client would each time', () => {
+    const values = ['a', 'a', 'a', ' padded ', ' padded ', '漢字', '漢字', 'b', 'a', 'a'];
+    const batch: WireMessage[] = values.map((v, i) => ({
+      id: `r${i}`,
+      body: body('x'),
+      headers: { 'sb-content-type': v, 'sb-id': `r${i}` },
+    }));
+    for (const messages of [batch, batch.slice(3), batch.slice(0, 2)]) {
+      const expected = Buffer.concat(messages.map((m) => published('s', m)));
+      expect(encodeBatch('s', messages, undefined, 'test').equals(expected)).toBe(true);
+    }
+  });
+
   it('rejects the batch with PAYLOAD_TOO_LARGE when headers and body exceed max_payload', () => {
     const big: WireMessage = { id: 'big', body: new Uint8Array(100), headers: { 'sb-id': 'big' } };
     const total = Buffer.byteLength(headerText(big)) + big.body.length;
