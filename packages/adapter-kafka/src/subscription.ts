@@ -296,6 +296,7 @@ export class KafkaSubscription implements Subscription {
   }
 
   private wake(): void {
+    if (this.slotWaiters.length === 0) return; // the usual case: a settle per message, nobody waiting
     for (const wake of this.slotWaiters.splice(0)) wake();
   }
 
@@ -333,6 +334,9 @@ export class KafkaSubscription implements Subscription {
   }
 }
 
+/** What every {@link KafkaDelivery.ack} returns: settling an offset is synchronous. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** A consumed record handed to the bus. Settled once; later calls are no-ops. */
 class KafkaDelivery implements Delivery {
   readonly body: Uint8Array;
@@ -353,10 +357,13 @@ class KafkaDelivery implements Delivery {
     this.key = record.key;
   }
 
-  async ack(): Promise<void> {
-    if (this.settled) return;
-    this.settled = true;
-    this.owner.settle(this.tracker, this.partition, this.offset);
+  /** Settles synchronously; the returned promise is one shared, already resolved promise (none per message). */
+  ack(): Promise<void> {
+    if (!this.settled) {
+      this.settled = true;
+      this.owner.settle(this.tracker, this.partition, this.offset);
+    }
+    return SETTLED;
   }
 
   /** Re-publishes a copy with `options.headers` for this group, then counts the original as done. */
