@@ -84,17 +84,15 @@ export function packMessages(
       buf = Buffer.allocUnsafe(Math.max(bound, Math.min(MAX_PACKED_BYTES, bound * (messages.length - i))));
       off = 0;
     }
-    buf.writeUInt32BE(fields, off);
+    putU32(buf, off, fields);
     off = putString(buf, off + 4, FIELD.body);
     const body = message.body;
-    buf.writeUInt32BE(body.byteLength, off);
+    putU32(buf, off, body.byteLength);
     buf.set(body, off + 4);
     off += 4 + body.byteLength;
     if (key !== undefined) off = putString(buf, putString(buf, off, FIELD.key), key);
     if (expires !== undefined) off = putString(buf, putString(buf, off, FIELD.expiresAt), expires);
-    for (const name in headers) {
-      off = putString(buf, putString(buf, off, FIELD.headerPrefix + name), headers[name] as string);
-    }
+    for (const name in headers) off = putString(buf, putHeaderName(buf, off, name), headers[name] as string);
   }
   if (buf !== undefined && off > 0) emit(buf.subarray(0, off));
 }
@@ -132,8 +130,25 @@ export function decodePacked(packed: Buffer): DecodedEntry {
 /** Writes a u32 length and the UTF-8 bytes of `value`; returns the offset after them. */
 function putString(buf: Buffer, off: number, value: string): number {
   const length = writeUtf8(buf, off + 4, value);
-  buf.writeUInt32BE(length, off);
+  putU32(buf, off, length);
   return off + 4 + length;
+}
+
+/** Writes the field name of header `name` (`h:<name>`) as {@link putString} would, without building it. */
+function putHeaderName(buf: Buffer, off: number, name: string): number {
+  buf[off + 4] = 0x68; // 'h'
+  buf[off + 5] = 0x3a; // ':'
+  const length = 2 + writeUtf8(buf, off + 6, name);
+  putU32(buf, off, length);
+  return off + 4 + length;
+}
+
+/** Writes `n` (0 ≤ n < 2³²) big-endian at `off`: what `writeUInt32BE` does, without its range checks. */
+function putU32(buf: Buffer, off: number, n: number): void {
+  buf[off] = n >>> 24;
+  buf[off + 1] = (n >>> 16) & 0xff;
+  buf[off + 2] = (n >>> 8) & 0xff;
+  buf[off + 3] = n & 0xff;
 }
 
 /** Header names seen before (they repeat on every message), keyed by a hash of their bytes. */
