@@ -10,7 +10,8 @@
  * that is printable ASCII without edge spaces and not starting with `=?` (the bus's ids, timestamps, content
  * types) stays; anything else is written again as codec.ts encodes it (Unicode raw, or an encoded word). The
  * header block is written behind room kept for the command line, whose lengths it gives, then moved up to it.
- * Everything is written into a scratch buffer that is reused; the batch's bytes are copied out once at the end.
+ * Everything is written into a scratch buffer that is reused; the batch's bytes are copied out once at the end
+ * (a scratch buffer grown past 1 MiB goes out with its batch instead, and the next batch starts a new one).
  */
 import type { WireMessage } from '@switchboard/core';
 import { encodeHeaderKey, encodeHeaderValue, KEY_HEADER } from './codec.js';
@@ -59,8 +60,12 @@ function keyEntry(key: string): KeyEntry {
   return entry;
 }
 
-/** The scratch buffer the batches are encoded in (grown as needed, kept between batches). */
-let scratch = Buffer.allocUnsafe(64 * 1024);
+/** Size of a fresh scratch buffer. */
+const SCRATCH_BYTES = 64 * 1024;
+/** A scratch buffer that grew past this is handed out with its batch instead of kept (no large buffer held idle). */
+const SCRATCH_KEPT_BYTES = 1024 * 1024;
+/** The scratch buffer the batches are encoded in (grown as needed, kept between batches up to SCRATCH_KEPT_BYTES). */
+let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
 /** Makes room for `needed` bytes from `at`, keeping what is written before `at`. */
 function reserve(at: number, needed: number): Buffer {
@@ -201,6 +206,11 @@ export function encodeBatch(
     at += body.length;
     chunk[at++] = 13;
     chunk[at++] = 10;
+  }
+  if (scratch.length > SCRATCH_KEPT_BYTES) {
+    const large = scratch.subarray(0, at);
+    scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+    return large;
   }
   const out = Buffer.allocUnsafe(at);
   scratch.copy(out, 0, 0, at);

@@ -77,6 +77,18 @@ describe('encodeBatch', () => {
     expect(encodeBatch('sb.q.many', many, undefined, 'test').equals(expected)).toBe(true);
   });
 
+  it('encodes a batch of more than 1 MiB, and the next batch after it', () => {
+    const large: WireMessage[] = Array.from({ length: 600 }, (_, i) => ({
+      id: `l${i}`,
+      body: new Uint8Array(2048).fill(i % 251),
+      headers: { 'sb-id': `l${i}` },
+    }));
+    for (const batch of [large, messages]) {
+      const expected = Buffer.concat(batch.map((m) => published('sb.q.l', m)));
+      expect(encodeBatch('sb.q.l', batch, undefined, 'test').equals(expected)).toBe(true);
+    }
+  });
+
   it('writes a value that repeats, then changes, then repeats again, as the client would each time', () => {
     const values = ['a', 'a', 'a', ' padded ', ' padded ', '漢字', '漢字', 'b', 'a', 'a'];
     const batch: WireMessage[] = values.map((v, i) => ({
