@@ -14,6 +14,7 @@
  * (a scratch buffer grown past 1 MiB goes out with its batch instead, and the next batch starts a new one).
  */
 import type { WireMessage } from '@switchboard/core';
+import { copy, plainBytes, writeDecimal, writeText } from './byte-writing.js';
 import { encodeHeaderKey, encodeHeaderValue, KEY_HEADER } from './codec.js';
 import { rawValue, ttlHeaderValue } from './header-block.js';
 import { checkSize } from './payload-size.js';
@@ -23,16 +24,6 @@ const DEDUPE_KEY = Buffer.from('Nats-Msg-Id: ');
 const TTL_KEY = Buffer.from('Nats-TTL: ');
 /** Room for ` <header bytes> <total bytes>␍␊` after the subject and reply (two numbers below 10^11). */
 const NUMBERS_ROOM = 26;
-
-interface Utf8Writing {
-  utf8Write?(text: string, offset: number): number;
-}
-
-/** Writes `text` as UTF-8 at `at` (the caller has made room); returns the bytes written. One runtime call. */
-const writeText: (chunk: Buffer, at: number, text: string) => number =
-  typeof (Buffer.prototype as Utf8Writing).utf8Write === 'function'
-    ? (chunk, at, text) => (chunk as Utf8Writing).utf8Write!(text, at)
-    : (chunk, at, text) => chunk.write(text, at, 'utf8');
 
 /**
  * What is written for one header key: the key as written (an encoded word where needed) with `: `, as UTF-8;
@@ -85,29 +76,6 @@ function lineRoom(key: string, value: string): number {
   return 4 * (key.length + value.length) + 40;
 }
 
-/** Copies `bytes` to `at`: short ones byte by byte, longer ones with one runtime copy. */
-function copy(chunk: Buffer, at: number, bytes: Uint8Array): number {
-  const n = bytes.length;
-  if (n > 16) chunk.set(bytes, at);
-  else for (let i = 0; i < n; i++) chunk[at + i] = bytes[i]!;
-  return at + n;
-}
-
-/**
- * True when the `end - start` bytes at `start` can travel as they are and need no look at the string: printable
- * ASCII, no space at either end, not starting with `=?`. (Other values may still travel raw: codec.ts decides.)
- */
-function plainBytes(chunk: Buffer, start: number, end: number): boolean {
-  if (start === end) return true;
-  if (chunk[start] === 32 || chunk[end - 1] === 32) return false;
-  if (chunk[start] === 61 && end - start > 1 && chunk[start + 1] === 63) return false;
-  for (let i = start; i < end; i++) {
-    const byte = chunk[i]!;
-    if (byte < 32 || byte > 126) return false;
-  }
-  return true;
-}
-
 /** Writes the key's prefix, `value` as it travels, and CRLF at `at`; returns the offset after them. */
 function writeLine(chunk: Buffer, at: number, entry: KeyEntry, value: string): number {
   if (value === entry.repeatedValue) return copy(chunk, at, entry.repeatedLine!);
@@ -152,17 +120,6 @@ function writeRawLine(chunk: Buffer, at: number, prefix: Buffer, value: string):
   chunk[at] = 13;
   chunk[at + 1] = 10;
   return at + 2;
-}
-
-/** Writes the decimal digits of the non-negative integer `n` at `at`; returns the offset after them. */
-function writeDecimal(chunk: Buffer, at: number, n: number): number {
-  let digits = 1;
-  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-  for (let i = at + digits - 1; i >= at; i--) {
-    chunk[i] = 48 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return at + digits;
 }
 
 /**
