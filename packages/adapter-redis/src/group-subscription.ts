@@ -10,6 +10,7 @@ import type { ResolvedOptions } from './options.js';
 import { type OpenWindows, ReadWindow } from './read-window.js';
 import { ReadLoop } from './reader.js';
 import { itemsOfClaim, itemsOfRead, toEntries } from './replies.js';
+import { FixedCommand } from './resp-command.js';
 
 /** The consumer that entries returned on close are parked on; a live consumer's reclaim picks them up. */
 export const PARKING_CONSUMER = 'sb-returned';
@@ -60,6 +61,8 @@ export class GroupSubscription implements Subscription, Settler {
   private claimTimer: NodeJS.Timeout | undefined;
   private claimCursor = '0-0';
   private claiming = false;
+  /** The last XREADGROUP encoded, and the count it asks for. */
+  private readCommand: { count: number; command: FixedCommand } | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly spec: GroupSpec) {
@@ -107,19 +110,12 @@ export class GroupSubscription implements Subscription, Settler {
   private readNew(reader: Client, count: number): Promise<unknown> {
     const { stream, group, options } = this.spec;
     this.acks.sendWith(this.window);
-    return reader.callBuffer(
-      'XREADGROUP',
-      'GROUP',
-      group,
-      this.consumer,
-      'COUNT',
-      count,
-      'BLOCK',
-      options.blockMs,
-      'STREAMS',
-      stream,
-      '>',
-    );
+    // The same command every time but for its count: encoded once per count.
+    if (this.readCommand?.count !== count) {
+      const args = ['XREADGROUP', 'GROUP', group, this.consumer, 'COUNT', count, 'BLOCK', options.blockMs];
+      this.readCommand = { count, command: new FixedCommand([...args, 'STREAMS', stream, '>']) };
+    }
+    return this.readCommand.command.send(reader);
   }
 
   private accept(

@@ -5,6 +5,7 @@ import { type Client, whenReady } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { type OpenWindows, ReadWindow } from './read-window.js';
+import { FixedCommand } from './resp-command.js';
 
 /** A crashed bus's inbox disappears this long after its last refresh. */
 export const INBOX_TTL_MS = 3_600_000;
@@ -49,6 +50,8 @@ export class ListInbox implements Inbox {
   /** False once the server said it has no BLMPOP (Redis < 7.0). */
   private lmpop = true;
   private refreshedAt = Date.now();
+  /** The BLMPOP this inbox reads with, encoded once. */
+  private popCommand: FixedCommand | undefined;
   /** Open while replies are handed out: a request they lead to rides along with the next read. */
   private readonly window: ReadWindow;
 
@@ -83,15 +86,8 @@ export class ListInbox implements Inbox {
   private async read(blockSeconds: string): Promise<number> {
     const { reader, list, window } = this;
     if (this.lmpop) {
-      const popping = reader.callBuffer(
-        'blmpop',
-        blockSeconds,
-        1,
-        list,
-        'RIGHT',
-        'COUNT',
-        POP_COUNT,
-      ) as Promise<[Buffer, Buffer[]] | null>;
+      this.popCommand ??= new FixedCommand(['BLMPOP', blockSeconds, 1, list, 'RIGHT', 'COUNT', POP_COUNT]);
+      const popping = this.popCommand.send<[Buffer, Buffer[]] | null>(reader);
       window.close();
       const replies = (await popping)?.[1] ?? [];
       if (replies.length > 0) window.open();
