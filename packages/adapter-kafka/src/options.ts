@@ -44,15 +44,6 @@ export interface KafkaTransportOptions {
    * Default 2.
    */
   readonly producers?: number | undefined;
-  /**
-   * Least bytes a subscription's fetch waits for (up to `fetchMaxWaitMs`) before the broker answers. Default 1:
-   * every record is delivered as soon as it is written. A larger value (e.g. 65,536 with `fetchMaxWaitMs` 50)
-   * makes fewer, larger fetches under steady load — more throughput — at up to `fetchMaxWaitMs` of extra delay
-   * per delivery on a quiet topic (requests and replies included).
-   */
-  readonly fetchMinBytes?: number | undefined;
-  /** Longest a subscription's fetch waits for `fetchMinBytes` (or for any record), in ms. Default 500. */
-  readonly fetchMaxWaitMs?: number | undefined;
   /** Largest encoded body accepted, in bytes; keep it under the broker's message.max.bytes. Default 1,000,000. */
   readonly maxPayloadBytes?: number | undefined;
 }
@@ -76,8 +67,6 @@ const NUMERIC = [
   'connectTimeoutMs',
   'maxPayloadBytes',
   'producers',
-  'fetchMinBytes',
-  'fetchMaxWaitMs',
 ] as const;
 
 function invalid(message: string): MessagingError {
@@ -122,8 +111,6 @@ export function resolveOptions(options: KafkaTransportOptions): ResolvedKafkaOpt
     idempotent: options.idempotent ?? true,
     maxPayloadBytes: options.maxPayloadBytes ?? 1_000_000,
     producers: options.producers ?? DEFAULT_PRODUCERS,
-    fetchMinBytes: options.fetchMinBytes ?? 1,
-    fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
   };
 }
 

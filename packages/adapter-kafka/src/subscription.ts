@@ -23,9 +23,6 @@ export interface SubscriptionSpec {
   readonly rebalanceTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly commitIntervalMs: number;
-  /** kafkajs' fetch `minBytes` and `maxWaitTimeInMs` (see the transport options `fetchMinBytes`, `fetchMaxWaitMs`). */
-  readonly fetchMinBytes: number;
-  readonly fetchMaxWaitMs: number;
   readonly onDelivery: DeliveryHandler;
   /** Writes a nacked delivery's copy (with `headers`) back for this group; resolves once the broker has it. */
   readonly republish: (record: DecodedRecord, headers: Readonly<Record<string, string>>) => Promise<void>;
@@ -78,8 +75,7 @@ export class KafkaSubscription implements Subscription {
       sessionTimeout: spec.sessionTimeoutMs,
       rebalanceTimeout: spec.rebalanceTimeoutMs,
       heartbeatInterval: spec.heartbeatIntervalMs,
-      minBytes: spec.fetchMinBytes,
-      maxWaitTimeInMs: spec.fetchMaxWaitMs,
+      maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
       partitionAssigners: [busyStickyAssigner(() => this.busyPartitions()), PartitionAssigners.roundRobin],
     });

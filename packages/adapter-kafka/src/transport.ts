@@ -322,8 +322,6 @@ export class KafkaTransport implements Transport<KafkaNative> {
       rebalanceTimeoutMs: o.rebalanceTimeoutMs,
       heartbeatIntervalMs: o.heartbeatIntervalMs,
       commitIntervalMs: o.commitIntervalMs,
-      fetchMinBytes: o.fetchMinBytes,
-      fetchMaxWaitMs: o.fetchMaxWaitMs,
       onDelivery,
       republish: (record, headers) => this.republish(topic, groupId, record, headers),
       onClosed: async () => {
