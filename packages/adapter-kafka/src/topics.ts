@@ -85,6 +85,14 @@ export class TopicCache {
   }
 
   /**
+   * Forgets that `name` exists, so the next {@link ensure} creates it again: for a topic deleted behind the
+   * adapter's back (a publish to it failed with "unknown topic").
+   */
+  forget(name: string): void {
+    this.known.delete(name);
+  }
+
+  /**
    * Creates `name`; retries briefly while fresh metadata has not reached every listener (kafkajs only retries
    * LEADER_NOT_AVAILABLE). A creation whose leaders take longer than the admin timeout counts as done once the
    * metadata shows the topic (within {@link CREATED_VISIBLE_MS}).

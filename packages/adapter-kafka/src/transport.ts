@@ -155,12 +155,18 @@ export class KafkaTransport implements Transport<KafkaNative> {
       }
     }
     const now = Date.now();
-    await this.send(
-      topic,
-      messages.map((m) => toRecord(m, now)),
-      options?.signal,
-      `cannot publish to ${topic}`,
-    );
+    try {
+      await this.send(
+        topic,
+        messages.map((m) => toRecord(m, now)),
+        options?.signal,
+        `cannot publish to ${topic}`,
+      );
+    } catch (error) {
+      // The topic was deleted since it was created or seen: the next send creates it again.
+      if (error instanceof MessagingError && error.code === 'NOT_FOUND') this.topics.forget(topic);
+      throw error;
+    }
   }
 
   private async subscribeNow(

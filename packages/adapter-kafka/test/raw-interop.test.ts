@@ -117,6 +117,24 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
     }
   });
 
+  it('a topic deleted behind the bus: the send fails with a retryable NOT_FOUND, the next one creates it again', async () => {
+    const queue = fresh('deleted');
+    const bus = createBus({ transport: transportFromUrl(`${url}${FAST}`) });
+    try {
+      await bus.send(queue, { n: 1 });
+      await admin.deleteTopics({ topics: [queue] });
+      const error = await bus.send(queue, { n: 2 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MessagingError);
+      expect((error as MessagingError).code).toBe('NOT_FOUND');
+      expect((error as MessagingError).retryable).toBe(true);
+      await bus.send(queue, { n: 3 });
+      const got = new Promise<Message<unknown>>((resolve) => void bus.receive(queue, (m) => resolve(m)));
+      expect((await got).body).toEqual({ n: 3 });
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('rejects a topic name Kafka refuses with INVALID_ARGUMENT before anything is sent', async () => {
     const bus = createBus({ transport: transportFromUrl(`${url}${FAST}`) });
     try {
