@@ -54,10 +54,14 @@ export class ProducerPool {
     const parts: ProducedRecord[][] = [];
     for (const record of records) {
       const index = record.key === undefined ? keyless : hashOf(record.key) % count;
-      (parts[index] ??= []).push(record);
+      const part = parts[index];
+      if (part) part.push(record);
+      else parts[index] = [record];
     }
     const writes: Promise<void>[] = [];
-    parts.forEach((part, index) => writes.push(slots[index]!.send(topic, part, signal, doing)));
+    parts.forEach((part, index) => {
+      writes.push(slots[index]!.send(topic, part, signal, doing));
+    });
     return writes.length === 1 ? writes[0]! : Promise.all(writes).then(() => undefined);
   }
 }
