@@ -26,6 +26,9 @@ export class OpenWindows {
   }
 }
 
+/** What {@link ReadWindow.settle} returns when a rider came before it was called. */
+const RIDDEN: Promise<void> = Promise.resolve();
+
 /** Resolves after the current event-loop turn's callbacks and microtasks (setImmediate). */
 export function yieldToIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -51,6 +54,11 @@ export class ReadWindow {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Ends the reader's current {@link settle} early; set while it waits. */
   private wake: (() => void) | undefined;
+  /**
+   * A rider came while the window was open and before the reader called {@link settle} (the deliveries
+   * it hands out run synchronously: a synchronous responder replies before its reader waits).
+   */
+  private ridden = false;
 
   constructor(
     private readonly reader: Client,
@@ -64,6 +72,7 @@ export class ReadWindow {
     if (this.isOpen || !(reader instanceof Redis) || reader.status !== 'ready') return;
     reader.stream.cork();
     this.isOpen = true;
+    this.ridden = false;
     this.windows?.add(this);
   }
 
@@ -77,10 +86,12 @@ export class ReadWindow {
 
   /**
    * Resolves when the reader should write its next read: after the current event-loop turn (so the acks
-   * and sends its deliveries start go with it), or as soon as a send or a reply rides along.
+   * and sends its deliveries start go with it), or as soon as a send or a reply rides along — after the
+   * microtasks queued so far when one already did (a synchronous responder replies before its reader waits).
    */
   settle(): Promise<void> {
     if (!this.isOpen) return yieldToIo();
+    if (this.ridden) return RIDDEN;
     return new Promise((resolve) => {
       const done = () => {
         this.wake = undefined;
@@ -102,7 +113,10 @@ export class ReadWindow {
     this.inFlight.add(call);
     const forget = () => this.inFlight.delete(call);
     call.then(forget, forget);
-    if (wake) this.wake?.();
+    if (wake) {
+      this.ridden = true;
+      this.wake?.();
+    }
     return call;
   }
 
