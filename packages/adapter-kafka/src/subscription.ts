@@ -5,6 +5,7 @@ import kafkajs from 'kafkajs';
 import { busyStickyAssigner } from './assigner.js';
 import { type DecodedRecord, fromRecord } from './codec.js';
 import { COMPONENT, toMessagingError } from './errors.js';
+import { createDecodingConsumer } from './fetch-hook.js';
 import { OffsetTracker } from './offset-tracker.js';
 
 const { PartitionAssigners } = kafkajs;
@@ -70,7 +71,7 @@ export class KafkaSubscription implements Subscription {
 
   private createConsumer(): Consumer {
     const spec = this.spec;
-    const consumer = spec.kafka.consumer({
+    const { consumer } = createDecodingConsumer(spec.kafka, {
       groupId: spec.groupId,
       sessionTimeout: spec.sessionTimeoutMs,
       rebalanceTimeout: spec.rebalanceTimeoutMs,

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createBus, type Message, MessagingError } from '@switchboard/core';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchDecoding } from '../src/fetch-hook.js';
 import { kafkaTransport, transportFromUrl } from '../src/index.js';
 import { produceEncoding } from '../src/produce-hook.js';
 import { FAST } from './broker.js';
@@ -34,6 +35,7 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
   it('a raw producer writes a record (value JSON, headers, key) that a Switchboard receiver handles', async () => {
     const queue = fresh('raw-in');
     const bus = createBus({ transport: transportFromUrl(`${url}${FAST}`) });
+    const decodedBefore = fetchDecoding.own;
     try {
       const got = new Promise<Message<unknown>>((resolve) => void bus.receive(queue, (m) => resolve(m)));
       await new Promise((resolve) => setTimeout(resolve, 0));
@@ -56,6 +58,8 @@ describe.skipIf(!url)('raw kafkajs interop and bad input (real broker)', () => {
       expect(message.key).toBe('k1');
       expect(message.id).toBe('raw-1');
       expect(message.timestamp).toBeGreaterThan(0); // no sb-ts header: the record timestamp
+      // Read through the adapter's own Fetch decoder (fetch-hook.ts), not kafkajs': its hook is in place.
+      expect(fetchDecoding.own).toBeGreaterThan(decodedBefore);
     } finally {
       await bus.close();
     }
