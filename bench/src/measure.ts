@@ -21,10 +21,14 @@ async function main(): Promise<ChildReply> {
   const bytes = Number(bytesArg);
   const warmupN = Number(warmupArg ?? 0);
   if (warmupN > 0) await entry.run({ url, n: warmupN, bytes });
+  const cpuBefore = process.cpuUsage();
   const result = await entry.run({ url, n, bytes });
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     ok: true,
-    line: toResultLine({ broker: entry.broker, mode: entry.mode, impl: entry.impl, n, bytes }, result),
+    line: toResultLine({ broker: entry.broker, mode: entry.mode, impl: entry.impl, n, bytes }, result, {
+      cpuMicros: cpu.user + cpu.system,
+    }),
   };
 }
 

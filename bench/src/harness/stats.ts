@@ -10,10 +10,14 @@ export function quantile(values: readonly number[], q: number): number | null {
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
-/** Summarizes a raw result into the JSON line the harness prints. */
+/**
+ * Summarizes a raw result into the JSON line the harness prints. `cpuMicros`: the measuring process's CPU time
+ * (user + system) over the whole measured run, its setup and cleanup included.
+ */
 export function toResultLine(
   key: Pick<ResultLine, 'broker' | 'mode' | 'impl' | 'n' | 'bytes'>,
   result: MeasureResult,
+  usage?: { cpuMicros: number },
 ): ResultLine {
   const lat = result.latenciesMs ?? [];
   const p50 = quantile(lat, 0.5);
@@ -26,6 +30,7 @@ export function toResultLine(
     msgs_per_s: Math.round(n / result.seconds),
     p50_ms: p50 === null ? null : round(p50, 3),
     p99_ms: p99 === null ? null : round(p99, 3),
+    ...(usage === undefined ? {} : { cpu_us_per_msg: round(usage.cpuMicros / n, 2) }),
     ...(result.rssGrowthMb === undefined ? {} : { rss_growth_mb: round(result.rssGrowthMb, 1) }),
   };
 }

@@ -1,7 +1,7 @@
 import { median } from './stats.js';
 import type { BenchBroker, BenchMode, Impl, ResultLine } from './types.js';
 
-/** One row per broker and mode: median msgs/s and p99 of each impl, and switchboard/raw. */
+/** One row per broker and mode: medians of msgs/s, p50, p99 and client CPU per message of each impl, and switchboard/raw. */
 export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<string, string>): string {
   const keys = new Map<string, { broker: BenchBroker; mode: BenchMode }>();
   for (const l of lines) keys.set(`${l.broker}/${l.mode}`, { broker: l.broker, mode: l.mode });
@@ -16,6 +16,8 @@ export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<s
       'raw p50 ms',
       'sb p99 ms',
       'raw p99 ms',
+      'sb cpu µs/msg',
+      'raw cpu µs/msg',
       'rss +MB',
     ],
   ];
@@ -24,6 +26,8 @@ export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<s
     const rate = (impl: Impl) => median(pick(impl).map((l) => l.msgs_per_s));
     const p99 = (impl: Impl) => median(pick(impl).flatMap((l) => (l.p99_ms === null ? [] : [l.p99_ms])));
     const p50 = (impl: Impl) => median(pick(impl).flatMap((l) => (l.p50_ms === null ? [] : [l.p50_ms])));
+    const cpu = (impl: Impl) =>
+      median(pick(impl).flatMap((l) => (l.cpu_us_per_msg === undefined ? [] : [l.cpu_us_per_msg])));
     const rss = median(
       pick('switchboard').flatMap((l) => (l.rss_growth_mb === undefined ? [] : [l.rss_growth_mb])),
     );
@@ -39,6 +43,8 @@ export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<s
       fmt(p50('raw'), 2),
       fmt(p99('switchboard'), 2),
       fmt(p99('raw'), 2),
+      fmt(cpu('switchboard'), 1),
+      fmt(cpu('raw'), 1),
       fmt(rss, 1),
     ]);
   }

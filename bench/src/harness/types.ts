@@ -72,6 +72,11 @@ export interface ResultLine {
   msgs_per_s: number;
   p50_ms: number | null;
   p99_ms: number | null;
+  /**
+   * Client CPU (user + system) of the measuring process per message over the measured run, its setup and
+   * cleanup included: what the client spends, unlike throughput hardly moved by other load on the machine.
+   */
+  cpu_us_per_msg?: number;
   /** Present for the backpressure mode. */
   rss_growth_mb?: number;
 }
