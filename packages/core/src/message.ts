@@ -101,7 +101,7 @@ export interface SubscribeOptions extends ReceiveOptions {
 
 /** Options of `request`. */
 export interface RequestOptions extends Omit<SendOptions, 'correlationId' | 'delayMs'> {
-  /** Give up after this many ms with `TIMEOUT`. Default 30,000. */
+  /** Give up after this many ms with `TIMEOUT` (up to 2 %, at most 100 ms, later: deadlines are bucketed). Default 30,000. */
   readonly timeoutMs?: number | undefined;
 }
 

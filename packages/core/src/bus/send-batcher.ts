@@ -2,7 +2,7 @@ import { MessagingError } from '../errors.js';
 import type { SendResult } from '../message.js';
 import type { Destination, PublishOptions, WireMessage } from '../transport/contract.js';
 import { defer } from '../util/defer.js';
-import { type DeadlineBucket, type DeadlineHolder, SendDeadlines } from './send-deadlines.js';
+import { type DeadlineBucket, type DeadlineHolder, Deadlines } from './deadlines.js';
 
 /** How the batcher hands a batch to the transport. */
 export type PublishFn = (
@@ -75,13 +75,13 @@ export class SendBatcher {
   private readonly topicLanes = new Map<string, Lane>();
   private readonly idleWaiters: (() => void)[] = [];
   private outstanding = 0;
-  private readonly deadlines: SendDeadlines;
+  private readonly deadlines: Deadlines;
 
   constructor(
     private readonly publish: PublishFn,
     private readonly limits: BatcherLimits,
   ) {
-    this.deadlines = new SendDeadlines(limits.sendTimeoutMs);
+    this.deadlines = new Deadlines(limits.sendTimeoutMs);
   }
 
   /** Queues one message; resolves with its id once the broker has it. `signal` abort rejects with CANCELLED. */
