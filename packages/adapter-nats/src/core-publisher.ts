@@ -1,6 +1,5 @@
 import { createInbox, type Subscription as NatsSub } from '@nats-io/transport-node';
-import type { WireMessage } from '@switchboard/core';
-import { AbortWatch } from './abort-watch.js';
+import { type WireMessage, watchAbort } from '@switchboard/core';
 import { writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError, outage } from './errors.js';
@@ -16,7 +15,6 @@ export class CorePublisher {
   private readonly sub: NatsSub;
   private readonly noResponders = new Set<number>();
   private sequence = 0;
-  private readonly aborts = new AbortWatch();
 
   constructor(private readonly connection: Connection) {
     this.sub = connection.nc.subscribe(`${this.probe}.*`, {
@@ -65,7 +63,7 @@ export class CorePublisher {
       });
     }
     return new Promise<void>((resolve, reject) => {
-      const unwatch = this.aborts.watch(signal, () => reject(outage(what)));
+      const unwatch = watchAbort(signal, () => reject(outage(what)));
       flushed.then(
         () => {
           unwatch();
@@ -80,7 +78,6 @@ export class CorePublisher {
   }
 
   close(): void {
-    this.aborts.close();
     this.sub.unsubscribe();
   }
 }

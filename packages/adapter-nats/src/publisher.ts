@@ -1,6 +1,5 @@
 import { createInbox, type Msg, type Subscription as NatsSub } from '@nats-io/transport-node';
-import type { WireMessage } from '@switchboard/core';
-import { AbortWatch } from './abort-watch.js';
+import { type WireMessage, watchAbort } from '@switchboard/core';
 import { writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError } from './errors.js';
@@ -26,7 +25,6 @@ export class PipelinedPublisher {
   private readonly sub: NatsSub;
   private readonly pending = new Map<number, Batch>();
   private sequence = 0;
-  private readonly aborts = new AbortWatch();
   private readonly stopListening: () => void;
 
   constructor(private readonly connection: Connection) {
@@ -61,7 +59,7 @@ export class PipelinedPublisher {
       this.fail(batch, mapError(error, what), first, messages.length);
     }
     if (!signal) return done;
-    const unwatch = this.aborts.watch(signal, () =>
+    const unwatch = watchAbort(signal, () =>
       this.fail(
         batch,
         natsError('TIMEOUT', `${what}: no JetStream ack before the send was given up`, true),
@@ -113,7 +111,6 @@ export class PipelinedPublisher {
 
   close(): void {
     this.stopListening();
-    this.aborts.close();
     this.failAll();
     this.sub.unsubscribe();
   }

@@ -66,6 +66,7 @@ export type {
   Transport,
   WireMessage,
 } from './transport/contract.js';
+export { watchAbort } from './util/abort-watch.js';
 export {
   DEAD_LETTER_SUFFIX,
   deadLetterQueueOf,
