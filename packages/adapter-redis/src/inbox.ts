@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Inbox, InboxMessage } from '@switchboard/core';
-import { decodePacked } from './codec.js';
 import { type Client, whenReady } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import type { ResolvedOptions } from './options.js';
+import { decodePacked } from './packing.js';
 import { type OpenWindows, ReadWindow } from './read-window.js';
 import { FixedCommand } from './resp-command.js';
 

@@ -70,7 +70,7 @@ if #nxt == 0 then return {#due, -1} end
 return {#due, math.max(0, tonumber(nxt[2]) - now)}`;
 
 /**
- * KEYS[1] stream; ARGV[1] messages packed by `packMessages` (codec.ts), ARGV[2] MAXLEN (0 = none).
+ * KEYS[1] stream; ARGV[1] messages packed by `packMessages` (packing.ts), ARGV[2] MAXLEN (0 = none).
  * One XADD per message, then one approximate trim. One script call per batch costs the client one
  * command instead of one per message (ioredis spends far more per command than per byte); Redis runs it
  * atomically, so a batch is never interleaved with other writers. Returns the number of entries added.

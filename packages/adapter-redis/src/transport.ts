@@ -13,13 +13,14 @@ import {
   type WireMessage,
 } from '@switchboard/core';
 import type { Cluster, Redis } from 'ioredis';
-import { encodeFields, type FieldValue, packMessage, packMessages } from './codec.js';
+import { encodeFields, type FieldValue } from './codec.js';
 import { type Client, openBlocking, openClient, whenReady } from './connection.js';
 import { EphemeralSubscription } from './ephemeral-subscription.js';
 import { closedError, type ErrorContext, mapError } from './errors.js';
 import { GroupSubscription } from './group-subscription.js';
 import { INBOX_TTL_MS, isInboxKey, ListInbox, replyListKey } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
+import { packMessage, packMessages } from './packing.js';
 import { OpenWindows } from './read-window.js';
 import { delayedKey, packDelayed, QUEUE_GROUP, REPLY_SHA, scripts, streamKey } from './scripts.js';
 

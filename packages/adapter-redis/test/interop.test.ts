@@ -48,6 +48,84 @@ describe.skipIf(!url)('raw ioredis interop (docs/wire-format/redis.md)', () => {
     }
   });
 
+  it('a raw XADD with the reserved headers in an sb field (as Switchboard writes them) is consumed alike', async () => {
+    const queue = fresh('raw-sb');
+    const bus = createBus({ transport: transportFromUrl(url!) });
+    const got = new Collector<{ body: unknown; headers: unknown; id: string; ts: number }>();
+    try {
+      await bus.receive(queue, (m) =>
+        got.add({ body: m.body, headers: m.headers, id: m.id, ts: m.timestamp }),
+      );
+      await raw.xadd(
+        `sb:q:{${queue}}`,
+        '*',
+        'body',
+        '{"orderId":43}',
+        'sb',
+        '{"sb-id":"order-43","sb-ts":"1700000000001"}',
+        'h:tenant',
+        'acme',
+      );
+      await got.waitFor(1);
+      expect(got.items[0]).toEqual({
+        body: { orderId: 43 },
+        headers: { tenant: 'acme' },
+        id: 'order-43',
+        ts: 1700000000001,
+      });
+    } finally {
+      await bus.close();
+      await raw.del(`sb:q:{${queue}}`);
+    }
+  });
+
+  it('a raw responder reads a request as documented and its reply reaches the requester', async () => {
+    const queue = fresh('raw-responder');
+    const stream = `sb:q:{${queue}}`;
+    const bus = createBus({ transport: transportFromUrl(url!) });
+    try {
+      await raw.xgroup('CREATE', stream, 'switchboard', '0', 'MKSTREAM');
+      const asked = bus.request<{ sum: number }>(queue, { a: 2, b: 3 }, { timeoutMs: 10_000 });
+      const read = (await raw.xreadgroup(
+        'GROUP',
+        'switchboard',
+        'raw',
+        'COUNT',
+        1,
+        'BLOCK',
+        5000,
+        'STREAMS',
+        stream,
+        '>',
+      )) as [string, [string, string[]][]][];
+      const [entryId, flat] = read[0]![1][0]!;
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+      const request = JSON.parse(fields.sb!) as Record<string, string>;
+      const { a, b } = JSON.parse(fields.body!) as { a: number; b: number };
+      const address = request['sb-reply-to']!;
+      // The reply: the packing of docs/wire-format/redis.md, pushed by the documented script.
+      const reply = packed([
+        'body',
+        JSON.stringify({ sum: a + b }),
+        'sb',
+        JSON.stringify({
+          'sb-correlation-id': request['sb-correlation-id'],
+          'sb-reply-status': 'ok',
+        }),
+      ]);
+      const script = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('LPUSH', KEYS[2], ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1`;
+      expect(await raw.eval(script, 2, address, `${address}:replies`, reply, 3_600_000)).toBe(1);
+      await raw.xack(stream, 'switchboard', entryId);
+      expect(await asked).toEqual({ sum: 5 });
+    } finally {
+      await bus.close();
+      await raw.del(stream);
+    }
+  });
+
   it('a message Switchboard sends is readable with XRANGE as documented', async () => {
     const queue = fresh('raw-out');
     const bus = createBus({ transport: transportFromUrl(url!) });
@@ -60,9 +138,12 @@ describe.skipIf(!url)('raw ioredis interop (docs/wire-format/redis.md)', () => {
       for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
       expect(JSON.parse(fields.body!)).toEqual({ hello: 'world' });
       expect(fields['h:tenant']).toBe('acme');
-      expect(fields['h:sb-id']).toBe(id);
       expect(fields.key).toBe('k1');
-      expect(Number(fields['h:sb-ts'])).toBeGreaterThan(0);
+      // The reserved headers: one JSON object in the field `sb`, none as h:sb-… fields.
+      const reserved = JSON.parse(fields.sb!) as Record<string, string>;
+      expect(reserved['sb-id']).toBe(id);
+      expect(Number(reserved['sb-ts'])).toBeGreaterThan(0);
+      expect(Object.keys(fields).filter((name) => name.startsWith('h:sb-'))).toEqual([]);
     } finally {
       await bus.close();
       await raw.del(`sb:q:{${queue}}`);
@@ -85,3 +166,19 @@ describe.skipIf(!url)('raw ioredis interop (docs/wire-format/redis.md)', () => {
     }
   });
 });
+
+/** Packs fields as docs/wire-format/redis.md says: a u32 count, then a u32 byte length and the bytes of each. */
+function packed(fields: string[]): Buffer {
+  const parts = [u32(fields.length)];
+  for (const field of fields) {
+    const bytes = Buffer.from(field, 'utf8');
+    parts.push(u32(bytes.length), bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+function u32(n: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(n);
+  return bytes;
+}
