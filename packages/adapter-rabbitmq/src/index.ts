@@ -14,7 +14,7 @@ export { type RabbitMQNative, rabbitmqTransport } from './transport.js';
 /**
  * Builds the transport from a URL (or a comma-separated list of URLs, for failover) plus adapter options;
  * `options.url`, if given, is ignored in favour of `url`. The query parameters `queueType`, `queuePrefix`,
- * `exchange` and `queueExpiresMs` of the URLs set those options (explicit `options` win) and are removed
+ * `exchange`, `queueExpiresMs` and `separateConsumerConnection` of the URLs set those options (explicit `options` win) and are removed
  * before connecting. Throws INVALID_ARGUMENT for a malformed URL.
  */
 export function transportFromUrl(url: string, options?: Record<string, unknown>): Transport<RabbitMQNative> {
@@ -22,7 +22,13 @@ export function transportFromUrl(url: string, options?: Record<string, unknown>)
   return rabbitmqTransport({ ...fromQuery, ...(options as Partial<RabbitMQOptions> | undefined), url: urls });
 }
 
-const QUERY_OPTIONS = ['queueType', 'queuePrefix', 'exchange', 'queueExpiresMs'] as const;
+const QUERY_OPTIONS = [
+  'queueType',
+  'queuePrefix',
+  'exchange',
+  'queueExpiresMs',
+  'separateConsumerConnection',
+] as const;
 
 function splitQuery(urls: string[]): { urls: string[]; fromQuery: Partial<Record<string, unknown>> } {
   const fromQuery: Record<string, unknown> = {};

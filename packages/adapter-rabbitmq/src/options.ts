@@ -38,6 +38,14 @@ export interface RabbitMQOptions {
   readonly tls?: (SecureContextOptions & { servername?: string; rejectUnauthorized?: boolean }) | undefined;
   /** Name shown for the connection in the RabbitMQ management UI. Default `switchboard`. */
   readonly connectionName?: string | undefined;
+  /**
+   * Whether subscriptions (and replies, which leave with their request's ack) use a connection of their own,
+   * opened with the first subscription and named `<connectionName> consumers`. RabbitMQ throttles a connection
+   * that publishes faster than its queues take messages (the connection shows `flow`) by not reading from it
+   * for a while, which also holds up the acks of consumers on that connection; their prefetch fills, delivery
+   * stops and a backlog grows. Default `true`, as RabbitMQ advises; `false`: one connection for everything.
+   */
+  readonly separateConsumerConnection?: boolean | undefined;
 }
 
 /** {@link RabbitMQOptions} with every default applied and the URL list parsed. */
@@ -54,6 +62,7 @@ export interface ResolvedOptions {
   readonly maxPayloadBytes: number;
   readonly tls: RabbitMQOptions['tls'];
   readonly connectionName: string;
+  readonly separateConsumerConnection: boolean;
 }
 
 const COMPONENT = 'adapter-rabbitmq';
@@ -85,6 +94,13 @@ function integer(name: string, value: unknown, fallback: number, min: number): n
     throw invalid(`the option ${name} must be an integer ≥ ${min}, got ${String(value)}`);
   }
   return value;
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw invalid(`the option ${name} must be true or false, got ${String(value)}`);
 }
 
 function text(name: string, value: unknown, fallback: string): string {
@@ -129,6 +145,7 @@ export function resolveOptions(options: RabbitMQOptions): ResolvedOptions {
     maxPayloadBytes: integer('maxPayloadBytes', options.maxPayloadBytes, 16 * 1024 * 1024, 1),
     tls: options.tls,
     connectionName: text('connectionName', options.connectionName, 'switchboard'),
+    separateConsumerConnection: flag('separateConsumerConnection', options.separateConsumerConnection, true),
   };
 }
 

@@ -28,6 +28,11 @@ import { RabbitSubscription } from './subscription.js';
 export interface RabbitMQNative {
   /** The current amqplib connection, or undefined while disconnected. It is replaced after every reconnect. */
   readonly connection: ChannelModel | undefined;
+  /**
+   * The connection subscriptions and replies use: with `separateConsumerConnection` (the default) a second one,
+   * undefined until the first subscription opens it or while it is disconnected; otherwise `connection`.
+   */
+  readonly consumerConnection: ChannelModel | undefined;
   /** Opens a new channel on the current connection (waiting for it); the caller owns and closes it. */
   createChannel(): Promise<Channel>;
   /** The options in effect, defaults applied. */
@@ -37,7 +42,8 @@ export interface RabbitMQNative {
 /**
  * Creates a RabbitMQ transport over amqplib: queues are durable (quorum by default) queues, topics are
  * routing keys on one topic exchange with a queue per subscriber group, requests use direct reply-to, and
- * every publish waits for publisher confirms (replies excepted: see `reply`). See the README for the delivery semantics.
+ * every publish waits for publisher confirms (replies excepted: see `reply`). Subscriptions have a connection
+ * of their own unless `separateConsumerConnection` is false. See the README for the delivery semantics.
  */
 export function rabbitmqTransport(options: RabbitMQOptions): Transport<RabbitMQNative> {
   return new RabbitMQTransport(resolveOptions(options));
@@ -47,7 +53,10 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
   readonly name = COMPONENT;
   readonly capabilities: Capabilities;
   readonly native: RabbitMQNative;
+  /** Publishes, requests and their inbox, declarations before a send. */
   private readonly manager: ConnectionManager;
+  /** Subscriptions and replies: `manager` itself unless `separateConsumerConnection`. */
+  private readonly consumers: ConnectionManager;
   private readonly subscriptions = new Set<RabbitSubscription>();
   private readonly inboxes = new Map<string, DirectReplyInbox>();
   private readonly targets = new Map<string, Target>();
@@ -55,7 +64,11 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
 
   constructor(private readonly options: ResolvedOptions) {
     const manager = new ConnectionManager(options);
+    const consumers = options.separateConsumerConnection
+      ? new ConnectionManager({ ...options, connectionName: `${options.connectionName} consumers` })
+      : manager;
     this.manager = manager;
+    this.consumers = consumers;
     this.capabilities = {
       persistent: true,
       replay: false,
@@ -71,6 +84,9 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
     this.native = {
       get connection() {
         return manager.live?.model;
+      },
+      get consumerConnection() {
+        return consumers.live?.model;
       },
       async createChannel() {
         return (await manager.session(undefined, 'opening a native channel')).model.createChannel();
@@ -141,7 +157,7 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
       : options.group === undefined
         ? undefined
         : this.groupQueueName(destination.name, options.group);
-    const subscription = new RabbitSubscription(this.manager, {
+    const subscription = new RabbitSubscription(this.consumers, {
       queue,
       binding: topic ? destination.name : undefined,
       options,
@@ -172,9 +188,10 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
    * Publishes the reply to the direct reply-to address on the session's plain (unconfirmed) channel and
    * resolves once it is written. Why no confirm: a direct reply-to reply is never stored, so a confirm
    * proves only that the broker read it — and the bus acks the request after `reply` resolves, on the same
-   * connection, so the ack reaches the broker behind the reply. If the connection drops first, the request
-   * is delivered again and answered again; if it drops in between, the requester times out, as for every
-   * reply in flight across a reconnect. Not waiting saves a confirm frame and a wake-up per round trip, and
+   * connection (the consumer connection, where the request came from), so the ack reaches the broker behind
+   * the reply. If the connection drops first, the request is delivered again and answered again; if it drops
+   * in between, the requester times out, as for every reply in flight across a reconnect. Not waiting saves a
+   * confirm frame and a wake-up per round trip, and
    * lets the ack leave with the reply. Rejects (retryable UNAVAILABLE) when the channel or connection is closed.
    */
   async reply(address: string, message: WireMessage): Promise<void> {
@@ -182,7 +199,7 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
     if (this.closing) throw closedError(action);
     // An address without an AMQP reply_to behind it cannot be answered: the requester is gone or not ours.
     if (address.startsWith(INBOX_ADDRESS_PREFIX) || address === '') return;
-    const session = this.manager.live ?? (await this.manager.session(undefined, action));
+    const session = this.consumers.live ?? (await this.consumers.session(undefined, action));
     try {
       const channel = session.replier.opened ?? (await session.replier.get());
       publishUnconfirmed(channel, '', address, asBuffer(message.body), toPublishOptions(message));
@@ -195,7 +212,7 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
     this.closing ??= (async () => {
       await Promise.all([...this.subscriptions].map((s) => s.close().catch(() => undefined)));
       await Promise.all([...this.inboxes.values()].map((i) => i.close().catch(() => undefined)));
-      await this.manager.close();
+      await Promise.all([this.manager.close(), this.consumers.close()]);
     })();
     return this.closing;
   }

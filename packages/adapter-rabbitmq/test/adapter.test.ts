@@ -61,6 +61,9 @@ describe('options', () => {
     expect(() => rabbitmqTransport({ url, queueType: 'stream' as 'quorum' })).toThrow(/queueType/);
     expect(() => rabbitmqTransport({ url, heartbeatSeconds: -1 })).toThrow(/heartbeatSeconds/);
     expect(() => rabbitmqTransport({ url, exchange: 'amq.topic' })).toThrow(/exchange/);
+    expect(() => rabbitmqTransport({ url, separateConsumerConnection: 'yes' as unknown as boolean })).toThrow(
+      /separateConsumerConnection/,
+    );
   });
 });
 
@@ -112,6 +115,26 @@ suite('against RabbitMQ', () => {
     expect(got.messages[0]!.body).toEqual({ still: 'working' });
     await channel.deleteQueue(conflicting);
     await channel.close();
+  });
+
+  it.each([
+    [true, 'a connection of their own'],
+    [false, 'the publishing connection'],
+  ])('separateConsumerConnection %s: subscriptions use %s, and messages flow', async (separate) => {
+    const queue = unique('split');
+    const t = transport({ separateConsumerConnection: separate });
+    const b = createBus({ transport: t, drainTimeoutMs: 1000 });
+    buses.push(b);
+    await b.send(queue, { n: 0 });
+    expect(t.native.consumerConnection).toBe(separate ? undefined : t.native.connection);
+    const got = collect(2);
+    await b.receive(queue, got.handler);
+    await b.send(queue, { n: 1 });
+    await got.done;
+    expect(got.messages.map((m) => m.body)).toEqual([{ n: 0 }, { n: 1 }]);
+    expect(t.native.consumerConnection).toBeDefined();
+    if (separate) expect(t.native.consumerConnection).not.toBe(t.native.connection);
+    else expect(t.native.consumerConnection).toBe(t.native.connection);
   });
 
   it('a body over maxPayloadBytes rejects with PAYLOAD_TOO_LARGE before anything is sent', async () => {
@@ -265,8 +288,12 @@ suite('against RabbitMQ', () => {
     });
     await b.send(queue, { n: 1 });
     await first.done;
-    const lost = t.native.connection as unknown as { connection: { stream: { destroy(e: Error): void } } };
+    type Destroyable = { connection: { stream: { destroy(e: Error): void } } };
+    const lost = t.native.connection as unknown as Destroyable;
+    const lostConsumer = t.native.consumerConnection as unknown as Destroyable;
+    expect(lostConsumer).not.toBe(lost);
     lost.connection.stream.destroy(new Error('simulated network failure'));
+    lostConsumer.connection.stream.destroy(new Error('simulated network failure'));
     // A send racing the loss may fail, but only with a retryable error; then the resumed subscription receives it.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -282,5 +309,6 @@ suite('against RabbitMQ', () => {
     // At-least-once: the ack of n: 1 may have been lost with the connection, so it may come again.
     expect(after.messages.map((m) => m.body)).toContainEqual({ n: 2 });
     expect(t.native.connection).not.toBe(lost);
+    expect(t.native.consumerConnection).not.toBe(lostConsumer);
   });
 });
