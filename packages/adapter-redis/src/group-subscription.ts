@@ -17,6 +17,9 @@ export const PARKING_CONSUMER = 'sb-returned';
 /** Idle time given to returned entries: far past any ack deadline, so the next reclaim takes them. */
 const RETURNED_IDLE_MS = 10 * 365 * 24 * 3600 * 1000;
 
+/** The redeliveries of an entry read with `>` (never delivered before). */
+const firstDelivery = (): number => 0;
+
 /** What a group subscription is started with. */
 export interface GroupSpec {
   readonly client: Client;
@@ -86,7 +89,7 @@ export class GroupSubscription implements Subscription, Settler {
       spec.context,
       this.window,
       (reader, count) => this.readNew(reader, count),
-      (reply) => this.accept(itemsOfRead(reply), () => 0, false),
+      (reply) => this.accept(itemsOfRead(reply), firstDelivery, false),
       (error) => this.recover(error),
     );
   }

@@ -76,7 +76,8 @@ export class Intake {
 
   /** Adds entries read from the broker and hands out what fits. */
   push(entries: readonly Entry[], redelivery = false): void {
-    (redelivery ? this.redeliveries : this.buffer).push(...entries);
+    const queue = redelivery ? this.redeliveries : this.buffer;
+    for (let i = 0; i < entries.length; i++) queue.push(entries[i]!);
     this.pump();
   }
 

@@ -51,7 +51,11 @@ export function yieldToIo(): Promise<void> {
  */
 export class ReadWindow {
   private isOpen = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  /**
+   * The last command sent through the window. A connection answers its commands in order (and fails them
+   * in order when it drops), so once this one settled, every earlier one did.
+   */
+  private last: Promise<unknown> | undefined;
   /** Ends the reader's current {@link settle} early; set while it waits. */
   private wake: (() => void) | undefined;
   /**
@@ -110,9 +114,7 @@ export class ReadWindow {
   send<T>(command: (connection: Redis) => Promise<T>, wake = false): Promise<T> | undefined {
     if (!this.isOpen) return undefined;
     const call = command(this.reader as Redis);
-    this.inFlight.add(call);
-    const forget = () => this.inFlight.delete(call);
-    call.then(forget, forget);
+    this.last = call;
     if (wake) {
       this.ridden = true;
       this.wake?.();
@@ -126,6 +128,6 @@ export class ReadWindow {
    */
   async drain(): Promise<void> {
     this.close();
-    await Promise.allSettled(this.inFlight);
+    await this.last?.catch(() => undefined);
   }
 }

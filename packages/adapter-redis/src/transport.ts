@@ -126,8 +126,9 @@ export class RedisTransport implements Transport<RedisNative> {
     const client = this.client ?? (await this.ensure());
     if (this.closing) throw closedError('publish');
     const key = streamKey(this.options.keyPrefix, destination);
-    const context = this.context(`publish to ${destination.kind} ${destination.name}`, key);
-    if (client.status !== 'ready') await whenReady(client, context, options?.signal);
+    // Built only when needed (a wait for the connection, an error): not on every send.
+    const context = () => this.context(`publish to ${destination.kind} ${destination.name}`, key);
+    if (client.status !== 'ready') await whenReady(client, context(), options?.signal);
     const now = Date.now();
     let immediate: readonly WireMessage[] = messages;
     let delayed: FieldValue[] | undefined;
@@ -145,7 +146,7 @@ export class RedisTransport implements Transport<RedisNative> {
     if (immediate.length === 1) {
       // One message (a request, a lone send): a plain XADD, without the script's overhead, written with
       // a reading connection's next read when one is between reads (a request that a reply led to).
-      const args = encodeFields(immediate[0]!, [key, ...this.trim, '*'], now);
+      const args = encodeFields(immediate[0]!, this.xaddHead(key), now);
       const xadd = (connection: Client) => connection.call('XADD', args);
       calls.push(this.windows.ride(xadd) ?? xadd(client));
     } else {
@@ -160,8 +161,14 @@ export class RedisTransport implements Transport<RedisNative> {
     } catch (error) {
       // Settle the other calls too, so none is left with an unhandled rejection.
       await Promise.allSettled(calls);
-      throw mapError(error, context);
+      throw mapError(error, context());
     }
+  }
+
+  /** The arguments of a single XADD before the fields: the key, the trimming arguments, `*`. */
+  private xaddHead(key: string): FieldValue[] {
+    const trim = this.trim;
+    return trim.length === 0 ? [key, '*'] : [key, trim[0]!, trim[1]!, trim[2]!, '*'];
   }
 
   async subscribe(
@@ -242,8 +249,8 @@ export class RedisTransport implements Transport<RedisNative> {
         component: NAME,
       });
     }
-    const context = this.context('send a reply', address);
-    if (client.status !== 'ready') await whenReady(client, context);
+    const context = () => this.context('send a reply', address);
+    if (client.status !== 'ready') await whenReady(client, context());
     try {
       // One packed value pushed by a script, only while the inbox is open: a reply to an inbox that is
       // gone (closed, or expired) is dropped, without creating anything.
@@ -260,7 +267,7 @@ export class RedisTransport implements Transport<RedisNative> {
         ? riding.catch((error: unknown) => (isNoScript(error) ? push() : Promise.reject(error)))
         : push());
     } catch (error) {
-      throw mapError(error, context);
+      throw mapError(error, context());
     }
   }
 
