@@ -3,19 +3,17 @@
  * after it; nothing is acknowledged to the server.
  */
 import type { Msg, NatsConnection, Subscription as NatsSub } from '@nats-io/transport-node';
-import type { DeliveryHandler, Subscription } from '@switchboard/core';
+import { type DeliveryHandler, SETTLED, type Subscription } from '@switchboard/core';
 import { reportError } from './errors.js';
 import { BaseDelivery, DeliveryGate } from './gate.js';
 import { headersOf } from './header-block.js';
-
-/** What a core-NATS ack returns: there is nothing to wait for, so one settled promise serves every ack. */
-const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * A core-NATS delivery: nothing to acknowledge. A nack hands the same message to this subscription again
  * (with one more redelivery); a message not settled when the subscription closes is lost (at most once).
  */
 class CoreDelivery extends BaseDelivery {
+  /** Nothing to wait for: core's shared settled promise, which lets the bus free the handler's slot at once. */
   ack(): Promise<void> {
     this.settle();
     return SETTLED;

@@ -4,7 +4,7 @@
  */
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import type { NackOptions } from '@switchboard/core';
+import { type NackOptions, SETTLED } from '@switchboard/core';
 import { fromNatsHeaders } from './codec.js';
 import { BaseDelivery, type DeliveryGate } from './gate.js';
 import { headersOf } from './header-block.js';
@@ -36,10 +36,19 @@ export class JsDelivery extends BaseDelivery {
     super(msg.data, jsHeadersOf(msg), msg.info.deliveryCount - 1, gate);
   }
 
-  async ack(): Promise<void> {
-    if (!this.settle()) return;
-    if (this.confirmAcks) await this.msg.ackAck();
-    else this.msg.ack();
+  /**
+   * Unconfirmed (the default), the ack is written at once and returns core's `SETTLED`: no promise per ack. A
+   * connection closed under it rejects (the bus reports the failed ack; the message comes again).
+   */
+  ack(): Promise<void> {
+    if (!this.settle()) return SETTLED;
+    if (this.confirmAcks) return this.msg.ackAck().then(ignore);
+    try {
+      this.msg.ack();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return SETTLED;
   }
 
   async nack(options: NackOptions): Promise<void> {
@@ -90,3 +99,5 @@ export class Returns {
     for (const giveBack of held) giveBack();
   }
 }
+
+function ignore(): void {}

@@ -67,6 +67,7 @@ export type {
   WireMessage,
 } from './transport/contract.js';
 export { watchAbort } from './util/abort-watch.js';
+export { RESOLVED as SETTLED } from './util/defer.js';
 export {
   DEAD_LETTER_SUFFIX,
   deadLetterQueueOf,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/bus/dispatcher.js';
-import type { Delivery } from '../src/index.js';
+import { createBus, type Delivery, type DeliveryHandler, memoryTransport, SETTLED } from '../src/index.js';
 import { RESOLVED } from '../src/util/defer.js';
 import { IntrusiveList, type Linked } from '../src/util/intrusive-list.js';
 
@@ -67,4 +67,41 @@ describe('JSON decoding stays strict about UTF-8', () => {
       );
     }
   });
+});
+
+describe('an ack that returns SETTLED', () => {
+  /** A memory transport whose subscription is driven by the test: `deliver` calls the bus synchronously. */
+  function drivenTransport(ackResult: () => Promise<void>) {
+    const transport = memoryTransport({ broker: `driven-${Math.random()}` });
+    let onDelivery: DeliveryHandler = () => undefined;
+    transport.subscribe = async (_destination, _options, handler) => {
+      onDelivery = handler;
+      return { stop: async () => undefined, close: async () => undefined };
+    };
+    const deliver = (n: number) =>
+      onDelivery({
+        body: new TextEncoder().encode(String(n)),
+        headers: {},
+        redeliveries: 0,
+        ack: ackResult,
+        nack: ackResult,
+      });
+    return { transport, deliver };
+  }
+
+  it.each([
+    ['SETTLED', () => SETTLED, 5],
+    ['another resolved promise', () => Promise.resolve(), 1],
+  ])(
+    'returning %s, handlers of a synchronous delivery loop run at once: %i of 5 before a promise turn',
+    async (_name, ack, atOnce) => {
+      const { transport, deliver } = drivenTransport(ack);
+      const bus = createBus({ transport });
+      const handled: unknown[] = [];
+      await bus.receive('q', (message) => void handled.push(message.body), { concurrency: 1 });
+      for (let n = 0; n < 5; n++) deliver(n);
+      expect(handled).toHaveLength(atOnce);
+      await bus.close();
+    },
+  );
 });

@@ -89,7 +89,11 @@ export interface Delivery {
    * without decoding it.
    */
   readonly invalid?: string | undefined;
-  /** Settles the message as done; the broker will not deliver it again. Resolves once the broker has it (or it is batched durably). */
+  /**
+   * Settles the message as done; the broker will not deliver it again. Resolves once the broker has it (or it is
+   * batched durably). An ack that completes synchronously and cannot fail returns core's `SETTLED`: the bus then
+   * frees the handler's slot at once instead of waiting a promise turn per message.
+   */
   ack(): Promise<void>;
   /**
    * Returns the message for another delivery no sooner than `delayMs` from now. A transport that redelivers
