@@ -1,4 +1,6 @@
 import { crc32c } from './crc32c.js';
+import { encodedValue, type HeaderName, headerName, planValueLength } from './header-names.js';
+import { copyShort, utf8Length, varIntSize, writeVarInt } from './wire-bytes.js';
 
 /** The arguments kafkajs' broker passes to its Produce request builder (versions 3 to 7 share one layout). */
 export interface ProduceRequestArgs {
@@ -135,9 +137,11 @@ function timestampRange(messages: readonly unknown[], ranges: number[]): boolean
  */
 interface Plan {
   readonly values: number[];
+  /** Per header, at the index of its name length in `values`: the name's cache entry, if any. */
+  readonly names: (HeaderName | undefined)[];
   next: number;
 }
-const PLAN: Plan = { values: [], next: 0 };
+const PLAN: Plan = { values: [], names: [], next: 0 };
 
 /**
  * Adds a record to `plan` and returns its bytes after the length prefix, or -1 when the record is not one this
@@ -159,11 +163,14 @@ function planRecord(plan: Plan, record: PlainRecord, offsetDelta: number, first:
   if (headers) {
     for (const name in headers) {
       const text = headers[name];
-      const valueLength =
-        typeof text === 'string' ? utf8Length(text) : Buffer.isBuffer(text) ? text.length : -1;
-      if (valueLength < 0) return -1;
-      const nameLength = utf8Length(name);
+      const entry = headerName(name);
+      let valueLength: number;
+      if (typeof text === 'string') valueLength = entry ? planValueLength(entry, text) : utf8Length(text);
+      else if (Buffer.isBuffer(text)) valueLength = text.length;
+      else return -1;
+      const nameLength = entry ? entry.length : utf8Length(name);
       size += varIntSize(nameLength) + nameLength + varIntSize(valueLength) + valueLength;
+      plan.names[next] = entry;
       values[next++] = nameLength;
       values[next++] = valueLength;
       count++;
@@ -196,10 +203,16 @@ function writeRecord(buf: Buffer, at: number, record: PlainRecord, offsetDelta: 
   if (count > 0) {
     const headers = record.headers!;
     for (const name in headers) {
-      off = writeText(buf, off, name, values[next++]!);
+      const entry = plan.names[next];
+      off = entry ? copyShort(buf, off, entry.encoded) : writeText(buf, off, name, values[next]!);
       const text = headers[name] as string | Buffer;
-      const length = values[next++]!;
-      off = typeof text === 'string' ? writeText(buf, off, text, length) : writeBytes(buf, off, text);
+      const length = values[next + 1]!;
+      next += 2;
+      if (typeof text !== 'string') off = writeBytes(buf, off, text);
+      else {
+        const encoded = entry && encodedValue(entry, text);
+        off = encoded ? copyShort(buf, off, encoded) : writeText(buf, off, text, length);
+      }
     }
   }
   plan.next = next;
@@ -218,38 +231,6 @@ function writeText(buf: Buffer, off: number, text: string, length: number): numb
   if (length !== text.length) return off + buf.write(text, off, length, 'utf8');
   for (let i = 0; i < length; i++) buf[off + i] = text.charCodeAt(i);
   return off + length;
-}
-
-/** UTF-8 length of `text`; short ASCII is counted without a call into the runtime. */
-function utf8Length(text: string): number {
-  const length = text.length;
-  if (length <= 64) {
-    let i = 0;
-    while (i < length && text.charCodeAt(i) < 0x80) i++;
-    if (i === length) return length;
-  }
-  return Buffer.byteLength(text, 'utf8');
-}
-
-/** Bytes of `value` (a 32-bit integer) as a zigzag varint. */
-function varIntSize(value: number): number {
-  let zigzag = ((value << 1) ^ (value >> 31)) >>> 0;
-  let bytes = 1;
-  while (zigzag >= 0x80) {
-    zigzag >>>= 7;
-    bytes++;
-  }
-  return bytes;
-}
-
-function writeVarInt(buf: Buffer, off: number, value: number): number {
-  let zigzag = ((value << 1) ^ (value >> 31)) >>> 0;
-  while (zigzag >= 0x80) {
-    buf[off++] = (zigzag & 0x7f) | 0x80;
-    zigzag >>>= 7;
-  }
-  buf[off++] = zigzag;
-  return off;
 }
 
 function toBigInt(value: unknown): bigint | undefined {

@@ -65,6 +65,24 @@ describe('encodeProduceRequest (bytes as kafkajs writes them)', () => {
     expect(encodeProduceRequest(a)).toEqual(await kafkajsBytes(a));
   });
 
+  it('writes header names and values kept from earlier records and requests (repeated, changing, non-ASCII, past the cache)', async () => {
+    const repeated = (i: number) =>
+      record({
+        headers: {
+          'sb-id': `id-${i}`,
+          'sb-content-type': i % 7 === 3 ? 'text/plain' : 'application/octet-stream',
+          'grüße ✓': i % 2 === 0 ? 'même' : 'même',
+          [`name-${i % 300}`]: 'x'.repeat(i % 5),
+        },
+      });
+    // Three requests in a row: the second and third find the names and values the first left behind.
+    for (const start of [0, 400, 800]) {
+      const messages = Array.from({ length: 400 }, (_, i) => repeated(start + i));
+      const a = args([{ partition: 0, firstSequence: start, messages }]);
+      expect(encodeProduceRequest(a)).toEqual(await kafkajsBytes(a));
+    }
+  });
+
   it('writes several topics and partitions (partition numbers as kafkajs passes them, strings), producer id -1 as a Long', async () => {
     const a: ProduceRequestArgs = {
       producerId: Long.fromValue(-1),
