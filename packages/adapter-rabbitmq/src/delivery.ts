@@ -1,4 +1,4 @@
-import type { Delivery, NackOptions } from '@switchboard/core';
+import { type Delivery, type NackOptions, SETTLED } from '@switchboard/core';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AckBatcher } from './ack-batcher.js';
 import { fromConsumeMessage } from './codec.js';
@@ -43,13 +43,18 @@ export class RabbitDelivery implements Delivery {
     this.redeliveries = decoded.redeliveries;
   }
 
+  /**
+   * Hands the tag to the channel's ack batcher and returns core's `SETTLED` (the bus then frees the handler's
+   * slot at once): the batcher writes it at the end of the event-loop turn, and a channel lost before then brings
+   * the message back. Rejects at once when the channel it came on is gone.
+   */
   ack(): Promise<void> {
-    if (this.settled) return Promise.resolve();
+    if (this.settled) return SETTLED;
     this.settled = true;
     if (this.source.currentChannel !== this.channel) return this.lost('acking');
     try {
       this.acker.ack(this.message.fields.deliveryTag);
-      return Promise.resolve();
+      return SETTLED;
     } catch (error) {
       return Promise.reject(mapError(error, { action: `acking a message of ${this.source.describe}` }));
     }
