@@ -45,3 +45,34 @@ export class FixedCommand {
     return connection.callBuffer(String(name), ...rest) as Promise<T>;
   }
 }
+
+/**
+ * Sends a command whose arguments are strings and Buffers, encoded here in one Buffer (what ioredis writes
+ * for them, without its Command's argument flattening and mixed-buffer assembly), on a standalone
+ * connection; replies come back as Buffers. For a riding reply (an EVALSHA carrying a packed reply).
+ */
+export function sendEncoded<T>(connection: Redis, args: readonly (string | Buffer)[]): Promise<T> {
+  const bytes = encodeArgs(args);
+  return connection.sendCommand(new EncodedCommand(String(args[0]).toLowerCase(), bytes)) as Promise<T>;
+}
+
+/** The RESP array of bulk strings of `args` (strings as UTF-8), as ioredis would write it. */
+export function encodeArgs(args: readonly (string | Buffer)[]): Buffer {
+  let size = 16;
+  for (const arg of args) size += 16 + (typeof arg === 'string' ? arg.length * 3 : arg.length);
+  const out = Buffer.allocUnsafe(size);
+  // The text between two Buffer arguments goes out in one write.
+  let text = `*${args.length}\r\n`;
+  let at = 0;
+  for (const arg of args) {
+    if (typeof arg === 'string') {
+      text += `$${Buffer.byteLength(arg, 'utf8')}\r\n${arg}\r\n`;
+      continue;
+    }
+    at += out.write(`${text}$${arg.length}\r\n`, at, 'utf8');
+    at += arg.copy(out, at);
+    text = '\r\n';
+  }
+  at += out.write(text, at, 'utf8');
+  return out.subarray(0, at);
+}

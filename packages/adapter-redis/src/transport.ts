@@ -22,6 +22,7 @@ import { INBOX_TTL_MS, isInboxKey, ListInbox, replyListKey } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
 import { packMessage, packMessages } from './packing.js';
 import { OpenWindows } from './read-window.js';
+import { sendEncoded } from './resp-command.js';
 import { delayedKey, packDelayed, QUEUE_GROUP, REPLY_SHA, scripts, streamKey } from './scripts.js';
 
 /** The escape hatch: the ioredis client and the key layout, for what Switchboard does not cover. */
@@ -33,6 +34,7 @@ export interface RedisNative {
 }
 
 const NAME = 'adapter-redis';
+const INBOX_TTL_TEXT = String(INBOX_TTL_MS);
 const isNoScript = (error: unknown): boolean => String((error as Error)?.message).startsWith('NOSCRIPT');
 const isDelayed = (message: WireMessage): boolean => message.delayMs !== undefined && message.delayMs > 0;
 const noncePrefix = randomBytes(6).toString('hex');
@@ -260,7 +262,7 @@ export class RedisTransport implements Transport<RedisNative> {
       const packed = packMessage(message, Date.now());
       const list = replyListKey(address);
       const riding = this.windows.ride((connection) =>
-        connection.evalsha(REPLY_SHA, 2, address, list, packed, INBOX_TTL_MS),
+        sendEncoded(connection, ['evalsha', REPLY_SHA, '2', address, list, packed, INBOX_TTL_TEXT]),
       );
       const push = () => scripts(client).sbReply(address, list, packed, INBOX_TTL_MS);
       await (riding
