@@ -129,7 +129,7 @@ describe('decodeFetchResponse (against kafkajs fetch v11)', () => {
     await expectSameAsKafkajs(response([Buffer.concat([whole, cut])]));
   });
 
-  it('leaves compressed and control batches and old message sets to kafkajs', async () => {
+  it('leaves compressed and control batches, old message sets and malformed responses to kafkajs', async () => {
     const gzip = await batch(0, plain, { compression: kafkajs.CompressionTypes.GZIP });
     expect(decodeFetchResponse(response([gzip]))).toBeUndefined();
     const plainThenGzip = Buffer.concat([await batch(0, plain), await batch(4, plain, { compression: 1 })]);
@@ -138,6 +138,8 @@ describe('decodeFetchResponse (against kafkajs fetch v11)', () => {
     const messageSet = Buffer.from(await batch(0, plain));
     messageSet[16] = 1;
     expect(decodeFetchResponse(response([messageSet]))).toBeUndefined();
+    const whole = response([await batch(0, plain)]);
+    expect(decodeFetchResponse(whole.subarray(0, 30))).toBeUndefined(); // cut inside a partition header
     const proto = await batch(0, [{ value: value('x'), headers: { ['__proto__']: 'y' } }]);
     expect(decodeFetchResponse(response([proto]))).toBeUndefined();
   });
