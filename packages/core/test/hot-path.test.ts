@@ -105,3 +105,41 @@ describe('an ack that returns SETTLED', () => {
     },
   );
 });
+
+describe('a transport whose ack hands out the next delivery at once', () => {
+  it.each([1, 64])(
+    'runs 20,000 re-entrant deliveries at concurrency %i, in order, without nesting stacks',
+    async (concurrency) => {
+      const total = 20_000;
+      const transport = memoryTransport({ broker: `reentrant-${Math.random()}` });
+      let onDelivery: DeliveryHandler = () => undefined;
+      transport.subscribe = async (_destination, _options, handler) => {
+        onDelivery = handler;
+        return { stop: async () => undefined, close: async () => undefined };
+      };
+      let next = 0;
+      const deliverNext = (): void => {
+        if (next === total) return;
+        const n = next++;
+        onDelivery({
+          body: new TextEncoder().encode(String(n)),
+          headers: {},
+          redeliveries: 0,
+          // Like an intake that frees a prefetch slot on ack and hands out its next buffered entry in the same call.
+          ack: () => {
+            deliverNext();
+            return SETTLED;
+          },
+          nack: async () => undefined,
+        });
+      };
+      const bus = createBus({ transport });
+      const handled: number[] = [];
+      await bus.receive<number>('q', (message) => void handled.push(message.body), { concurrency });
+      deliverNext();
+      expect(handled).toHaveLength(total);
+      expect(handled.every((n, i) => n === i)).toBe(true);
+      await bus.close();
+    },
+  );
+});

@@ -15,6 +15,8 @@ export class Dispatcher {
   private readonly waitingByKey = new Map<string, Delivery[]>();
   private readonly busyKeys = new Set<string>();
   private running = 0;
+  /** How many `start` calls are on the stack: more than 0 while a handler is being started. */
+  private starting = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -23,24 +25,24 @@ export class Dispatcher {
     private readonly process: (delivery: Delivery) => Promise<void>,
   ) {}
 
-  /** The transport's delivery callback. */
+  /**
+   * The transport's delivery callback. A delivery that arrives while a handler is being started (a transport
+   * whose ack hands out its next message at once) waits in the queue: the frame that is starting handlers
+   * drains it in a loop, so such a transport never nests one delivery inside the other's call stack.
+   */
   readonly onDelivery = (delivery: Delivery): void => {
     if (this.stopped) return;
-    if (this.ready.length === 0 && this.running < this.concurrency) {
+    if (this.starting === 0 && this.ready.length === 0 && this.running < this.concurrency) {
       const key = keyOf(delivery);
-      if (key === undefined) {
-        this.start(delivery, undefined);
-        return;
-      }
-      if (!this.busyKeys.has(key)) {
-        this.busyKeys.add(key);
+      if (key === undefined || !this.busyKeys.has(key)) {
+        if (key !== undefined) this.busyKeys.add(key);
         this.start(delivery, key);
         if (this.ready.length > 0) this.pump();
         return;
       }
     }
     this.ready.push(delivery);
-    this.pump();
+    if (this.starting === 0) this.pump();
   };
 
   /** Handlers currently running. */
@@ -78,7 +80,13 @@ export class Dispatcher {
 
   private start(delivery: Delivery, key: string | undefined): void {
     this.running++;
-    const outcome = this.process(delivery);
+    this.starting++;
+    let outcome: Promise<void>;
+    try {
+      outcome = this.process(delivery);
+    } finally {
+      this.starting--;
+    }
     if (outcome === RESOLVED) {
       // Finished synchronously (a synchronous handler whose ack settled at once, as on memory://): the slot is
       // free now, so a transport delivering in a loop keeps going instead of waiting a microtask per message.
