@@ -1,3 +1,4 @@
+import { SETTLED } from '@switchboard/core';
 import type { Client } from './connection.js';
 import { type ErrorContext, mapError } from './errors.js';
 import type { ReadWindow } from './read-window.js';
@@ -15,7 +16,6 @@ const LINGER_MS = 5;
  * read, and a busy one still sends big XACKs in the same write as its reads.
  */
 const MIN_RIDING = 32;
-const DONE: Promise<void> = Promise.resolve();
 
 interface Batch {
   readonly promise: Promise<void>;
@@ -57,7 +57,8 @@ export class AckBatcher {
         this.lingering = undefined;
         this.send();
       }, LINGER_MS);
-      return DONE;
+      // Core's shared settled promise: the bus frees the handler's slot at once (no promise turn per message).
+      return SETTLED;
     }
     this.scheduled ??= setImmediate(() => this.send());
     this.batch ??= newBatch();

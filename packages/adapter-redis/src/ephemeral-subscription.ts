@@ -1,4 +1,4 @@
-import type { DeliveryHandler, Subscription } from '@switchboard/core';
+import { type DeliveryHandler, SETTLED, type Subscription } from '@switchboard/core';
 import type { Client } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import { type Entry, Intake, type Settler } from './intake.js';
@@ -74,7 +74,7 @@ export class EphemeralSubscription implements Subscription, Settler {
   }
 
   ack(): Promise<void> {
-    return Promise.resolve();
+    return SETTLED;
   }
 
   retry(entry: Entry, delayMs: number): void {

@@ -1,4 +1,4 @@
-import type { Delivery, DeliveryHandler, NackOptions } from '@switchboard/core';
+import { type Delivery, type DeliveryHandler, type NackOptions, SETTLED } from '@switchboard/core';
 import type { DecodedEntry } from './codec.js';
 
 /** An entry read from a stream, waiting to be handed out. */
@@ -11,7 +11,10 @@ export interface Entry extends DecodedEntry {
 
 /** What an {@link Intake} asks its subscription to do with settled entries. */
 export interface Settler {
-  /** Acknowledges the entry at the broker; resolves once it has it. */
+  /**
+   * Acknowledges the entry at the broker; resolves once it has it, or returns core's `SETTLED` when the ack is
+   * only queued (unconfirmed acks: a failed XACK leaves the entry pending, and it is reclaimed).
+   */
   ack(entry: Entry): Promise<void>;
   /** The entry comes back for another delivery after `delayMs` (it stays owned by this consumer meanwhile). */
   retry(entry: Entry, delayMs: number): void;
@@ -37,18 +40,18 @@ class StreamDelivery implements Delivery {
   }
 
   ack(): Promise<void> {
-    if (this.settled) return Promise.resolve();
+    if (this.settled) return SETTLED;
     this.settled = true;
     this.intake.release();
     return this.intake.settler.ack(this.entry);
   }
 
   nack(options: NackOptions): Promise<void> {
-    if (this.settled) return Promise.resolve();
+    if (this.settled) return SETTLED;
     this.settled = true;
     this.intake.release();
     this.intake.settler.retry(this.entry, options.delayMs);
-    return Promise.resolve();
+    return SETTLED;
   }
 }
 
