@@ -1,4 +1,4 @@
-import { MessagingError } from '@switchboard/core';
+import { MessagingError, watchAbort } from '@switchboard/core';
 import type { Kafka, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { ProducedRecord } from './codec.js';
@@ -38,18 +38,12 @@ const MAX_REQUEST_RECORDS = 500;
 interface Entry extends QueuedSend {
   readonly topic: string;
   readonly doing: string;
-  /** The caller's signal; the entry is in {@link ProducerSlot.watched} under it until it settles. */
-  readonly signal: AbortSignal | undefined;
+  /** Ends the watch of the caller's signal (core's `watchAbort`) once the entry settles. */
+  unwatch: (() => void) | undefined;
   resolve(): void;
   reject(error: unknown): void;
   /** Times the broker refused this entry for a lost producer sequence (it then wrote nothing). */
   refusals: number;
-}
-
-/** The unsettled sends of one caller signal, and the one abort listener registered for them. */
-interface Watch {
-  readonly entries: Set<Entry>;
-  readonly onAbort: () => void;
 }
 
 /** How often a batch the broker refused for a lost sequence is written again on a fresh producer. */
@@ -74,11 +68,6 @@ export class ProducerSlot {
   /** Connecting the producer in use; a failed connect is retried by the next write. */
   private connecting: Promise<void> | undefined;
   private readonly limits: RequestLimits;
-  /**
-   * Unsettled sends per caller signal. The bus shares one signal between many sends (a deadline bucket), so
-   * one abort listener per signal replaces a listener and a `Promise.race` per send.
-   */
-  private readonly watched = new Map<AbortSignal, Watch>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -120,47 +109,24 @@ export class ProducerSlot {
         records,
         next: 0,
         doing,
-        signal,
+        unwatch: undefined,
         resolve: () => {
-          this.unwatch(entry);
+          entry.unwatch?.();
           resolve();
         },
         reject: (error: unknown) => {
-          this.unwatch(entry);
+          entry.unwatch?.();
           reject(toMessagingError(error, doing));
         },
         cancelled: false,
         refusals: 0,
       };
-      if (signal) this.watch(entry, signal);
+      // The bus shares one signal between many sends (a deadline bucket): watchAbort keeps one listener per
+      // signal, not one per send.
+      if (signal) entry.unwatch = watchAbort(signal, () => this.cancel(entry));
       this.pending.push(entry);
       this.pump();
     });
-  }
-
-  private watch(entry: Entry, signal: AbortSignal): void {
-    let watch = this.watched.get(signal);
-    if (!watch) {
-      const entries = new Set<Entry>();
-      const onAbort = () => {
-        this.watched.delete(signal);
-        for (const aborted of entries) this.cancel(aborted);
-      };
-      watch = { entries, onAbort };
-      this.watched.set(signal, watch);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    watch.entries.add(entry);
-  }
-
-  /** Forgets a settled entry's signal; the signal's listener goes with its last entry. */
-  private unwatch(entry: Entry): void {
-    const signal = entry.signal;
-    if (!signal) return;
-    const watch = this.watched.get(signal);
-    if (!watch?.entries.delete(entry) || watch.entries.size > 0) return;
-    this.watched.delete(signal);
-    signal.removeEventListener('abort', watch.onAbort);
   }
 
   private pump(): void {

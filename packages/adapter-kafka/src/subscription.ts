@@ -1,5 +1,5 @@
 import type { Delivery, DeliveryHandler, NackOptions, Subscription } from '@switchboard/core';
-import { MessagingError } from '@switchboard/core';
+import { MessagingError, SETTLED } from '@switchboard/core';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { busyStickyAssigner } from './assigner.js';
@@ -335,9 +335,6 @@ export class KafkaSubscription implements Subscription {
   }
 }
 
-/** What every {@link KafkaDelivery.ack} returns: settling an offset is synchronous. */
-const SETTLED: Promise<void> = Promise.resolve();
-
 /** A consumed record handed to the bus. Settled once; later calls are no-ops. */
 class KafkaDelivery implements Delivery {
   readonly body: Uint8Array;
@@ -358,7 +355,10 @@ class KafkaDelivery implements Delivery {
     this.key = record.key;
   }
 
-  /** Settles synchronously; the returned promise is one shared, already resolved promise (none per message). */
+  /**
+   * Settles synchronously and returns core's `SETTLED` (none per message), which lets the bus free the
+   * handler's slot at once.
+   */
   ack(): Promise<void> {
     if (!this.settled) {
       this.settled = true;
