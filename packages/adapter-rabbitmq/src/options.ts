@@ -39,11 +39,12 @@ export interface RabbitMQOptions {
   /** Name shown for the connection in the RabbitMQ management UI. Default `switchboard`. */
   readonly connectionName?: string | undefined;
   /**
-   * Whether subscriptions (and replies, which leave with their request's ack) use a connection of their own,
-   * opened with the first subscription and named `<connectionName> consumers`. RabbitMQ throttles a connection
-   * that publishes faster than its queues take messages (the connection shows `flow`) by not reading from it
-   * for a while, which also holds up the acks of consumers on that connection; their prefetch fills, delivery
-   * stops and a backlog grows. Default `true`, as RabbitMQ advises; `false`: one connection for everything.
+   * Whether subscriptions (with their acks), replies, and requests with their reply inbox use a connection of
+   * their own, opened when first needed and named `<connectionName> consumers`, apart from the connection
+   * sends go on. RabbitMQ throttles a connection that publishes faster than its queues take messages (the
+   * connection shows `flow`) by not reading from it for a while, which also holds up the acks of consumers on
+   * that connection; their prefetch fills, delivery stops and a backlog grows. Default `true`, as RabbitMQ
+   * advises; `false`: one connection for everything.
    */
   readonly separateConsumerConnection?: boolean | undefined;
 }

@@ -29,8 +29,8 @@ export interface RabbitMQNative {
   /** The current amqplib connection, or undefined while disconnected. It is replaced after every reconnect. */
   readonly connection: ChannelModel | undefined;
   /**
-   * The connection subscriptions and replies use: with `separateConsumerConnection` (the default) a second one,
-   * undefined until the first subscription opens it or while it is disconnected; otherwise `connection`.
+   * The connection subscriptions, replies and requests use: with `separateConsumerConnection` (the default) a
+   * second one, undefined until first needed or while it is disconnected; otherwise `connection`.
    */
   readonly consumerConnection: ChannelModel | undefined;
   /** Opens a new channel on the current connection (waiting for it); the caller owns and closes it. */
@@ -42,8 +42,9 @@ export interface RabbitMQNative {
 /**
  * Creates a RabbitMQ transport over amqplib: queues are durable (quorum by default) queues, topics are
  * routing keys on one topic exchange with a queue per subscriber group, requests use direct reply-to, and
- * every publish waits for publisher confirms (replies excepted: see `reply`). Subscriptions have a connection
- * of their own unless `separateConsumerConnection` is false. See the README for the delivery semantics.
+ * every publish waits for publisher confirms (replies excepted: see `reply`). Subscriptions, replies and
+ * requests have a connection of their own unless `separateConsumerConnection` is false. See the README for the
+ * delivery semantics.
  */
 export function rabbitmqTransport(options: RabbitMQOptions): Transport<RabbitMQNative> {
   return new RabbitMQTransport(resolveOptions(options));
@@ -53,9 +54,13 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
   readonly name = COMPONENT;
   readonly capabilities: Capabilities;
   readonly native: RabbitMQNative;
-  /** Publishes, requests and their inbox, declarations before a send. */
+  /** Sends (publisher confirms) and the declarations before them. */
   private readonly manager: ConnectionManager;
-  /** Subscriptions and replies: `manager` itself unless `separateConsumerConnection`. */
+  /**
+   * Subscriptions with their acks, replies, and the inbox with the requests published on its channel: the
+   * interactive traffic, kept off the connection that bulk sends may get throttled on. `manager` itself unless
+   * `separateConsumerConnection`.
+   */
   private readonly consumers: ConnectionManager;
   private readonly subscriptions = new Set<RabbitSubscription>();
   private readonly inboxes = new Map<string, DirectReplyInbox>();
@@ -176,7 +181,7 @@ class RabbitMQTransport implements Transport<RabbitMQNative> {
 
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     if (this.closing) throw closedError('opening a reply inbox');
-    const inbox = new DirectReplyInbox(this.manager, onMessage, (closed) =>
+    const inbox = new DirectReplyInbox(this.consumers, onMessage, (closed) =>
       this.inboxes.delete(closed.address),
     );
     this.inboxes.set(inbox.address, inbox);
