@@ -12,18 +12,15 @@ import type {
   WireMessage,
 } from '@switchboard/core';
 import { MessagingError } from '@switchboard/core';
-import type { Admin, Kafka, Producer, SASLOptions } from 'kafkajs';
-import kafkajs from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { connectClients, createKafkaClient, kafkaCapabilities } from './clients.js';
 import { type DecodedRecord, type ProducedRecord, toRecord } from './codec.js';
-import { COMPONENT, closedError, describeBrokers, toMessagingError } from './errors.js';
+import { COMPONENT, closedError } from './errors.js';
 import { groupIdOf, startOffsetsOf } from './groups.js';
-import { quietLogCreator } from './log.js';
 import { type KafkaTransportOptions, type ResolvedKafkaOptions, resolveOptions } from './options.js';
 import { ProducerPool } from './producer-pool.js';
 import { KafkaSubscription } from './subscription.js';
 import { checkTopicName, TopicCache } from './topics.js';
-
-const { Kafka: KafkaClient } = kafkajs;
 
 /** How long close() waits for operations in progress (a send kafkajs still retries, say) before it disconnects. */
 const CLOSE_WAITS_FOR_OPERATIONS_MS = 10_000;
@@ -66,18 +63,7 @@ export class KafkaTransport implements Transport<KafkaNative> {
   constructor(options: KafkaTransportOptions) {
     this.options = resolveOptions(options);
     const o = this.options;
-    const kafka = new KafkaClient({
-      clientId: o.clientId,
-      brokers: [...o.brokers],
-      ssl: o.ssl as boolean,
-      sasl: o.sasl as SASLOptions | undefined,
-      connectionTimeout: Math.min(o.connectTimeoutMs, 3000),
-      // Short waits between retries (kafkajs' default grows to 30 s): after a broker restart, producers and
-      // consumers (whose restart delay is the last retry's wait) come back within seconds.
-      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
-      logLevel: 1,
-      logCreator: quietLogCreator(),
-    });
+    const kafka = createKafkaClient(o);
     const producer = new ProducerPool(
       kafka,
       { idempotent: o.idempotent, compression: o.compression, maxRequestBytes: o.maxPayloadBytes },
@@ -97,18 +83,7 @@ export class KafkaTransport implements Transport<KafkaNative> {
       replicationFactor: o.replicationFactor,
       timeoutMs: o.connectTimeoutMs,
     });
-    this.capabilities = {
-      persistent: true,
-      replay: true,
-      delay: false,
-      nackDelay: false,
-      ttl: false,
-      dedupe: false,
-      ackDeadline: false,
-      priority: false,
-      wildcards: false,
-      maxPayloadBytes: o.maxPayloadBytes,
-    };
+    this.capabilities = kafkaCapabilities(o);
   }
 
   connect(): Promise<void> {
@@ -257,33 +232,7 @@ export class KafkaTransport implements Transport<KafkaNative> {
   }
 
   private async connectOnce(): Promise<void> {
-    const { producer } = this;
-    const { admin } = this.native;
-    let timer: NodeJS.Timeout | undefined;
-    const limit = this.options.connectTimeoutMs;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new MessagingError(
-              'UNAVAILABLE',
-              `cannot connect to ${describeBrokers(this.options.brokers)} within ${limit} ms — is Kafka running and the listener reachable?`,
-              { component: COMPONENT },
-            ),
-          ),
-        limit,
-      );
-    });
-    try {
-      await Promise.race([Promise.all([admin.connect(), producer.connect()]), timeout]);
-    } catch (error) {
-      await Promise.all([admin.disconnect(), producer.disconnect()]).catch(() => undefined);
-      throw MessagingError.is(error)
-        ? error
-        : toMessagingError(error, `cannot connect to ${describeBrokers(this.options.brokers)}`);
-    } finally {
-      clearTimeout(timer);
-    }
+    await connectClients(this.native.admin, this.producer, this.options);
     if (this.closing) throw closedError();
   }
 
