@@ -144,3 +144,15 @@ describe('request deadlines', () => {
     await bus.close();
   });
 });
+
+describe('requests sharing a correlation id', () => {
+  it('two requests with the same id, neither answered, both reject with TIMEOUT', async () => {
+    const bus = createBus({ transport: memoryTransport({ broker: 'same-id' }) });
+    await bus.receive('silent', () => undefined);
+    const first = bus.request('silent', 1, { id: 'same', timeoutMs: 20 });
+    const second = bus.request('silent', 2, { id: 'same', timeoutMs: 40 });
+    await expect(first).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(second).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await bus.close();
+  });
+});

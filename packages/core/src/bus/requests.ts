@@ -12,6 +12,8 @@ class PendingRequest implements DeadlineHolder {
   bucket: DeadlineBucket | undefined;
   deadlines: Deadlines | undefined;
   onAbort: (() => void) | undefined;
+  /** Set once the request was resolved or rejected. */
+  ended = false;
   constructor(
     readonly tracker: RequestTracker,
     readonly correlationId: string,
@@ -120,10 +122,14 @@ export class RequestTracker {
     if (this.end(request)) request.resolve(body);
   }
 
-  /** Removes `request` from the table, its deadline and its signal; false when it had ended already. */
+  /**
+   * Ends `request`: removes it from the table (unless a later request with the same correlation id took its
+   * place there), from its deadline and from its signal; false when it had ended already.
+   */
   private end(request: PendingRequest): boolean {
-    if (this.pending.get(request.correlationId) !== request) return false;
-    this.pending.delete(request.correlationId);
+    if (request.ended) return false;
+    request.ended = true;
+    if (this.pending.get(request.correlationId) === request) this.pending.delete(request.correlationId);
     if (request.bucket) request.deadlines!.release(request.bucket, request);
     if (request.onAbort) request.signal!.removeEventListener('abort', request.onAbort);
     return true;
