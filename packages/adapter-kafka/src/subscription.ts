@@ -1,12 +1,15 @@
-import type { Delivery, DeliveryHandler, NackOptions, Subscription } from '@switchboard/core';
-import { MessagingError, SETTLED } from '@switchboard/core';
+import type { DeliveryHandler, Subscription } from '@switchboard/core';
+import { MessagingError } from '@switchboard/core';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { busyStickyAssigner } from './assigner.js';
 import { type DecodedRecord, fromRecord } from './codec.js';
+import { type DeliveryOwner, KafkaDelivery } from './delivery.js';
 import { COMPONENT, toMessagingError } from './errors.js';
 import { createDecodingConsumer } from './fetch-hook.js';
-import { OffsetTracker } from './offset-tracker.js';
+import type { OffsetTracker } from './offset-tracker.js';
+import { PartitionCommits } from './partition-commits.js';
+import { PrefetchSlots } from './prefetch-slots.js';
 
 const { PartitionAssigners } = kafkajs;
 
@@ -33,21 +36,17 @@ export interface SubscriptionSpec {
 
 /**
  * One kafkajs consumer (one group member) feeding deliveries to the bus. At most `prefetch` deliveries are
- * unsettled at once: the batch loop waits (heartbeating) for a free slot. Offsets are committed per partition
- * only up to the lowest unsettled one ({@link OffsetTracker}), every `commitIntervalMs` and on close, so an
- * out-of-order completion never commits past a message that was not handled. Partitions lost in a rebalance
- * forget their trackers: acks of their in-flight deliveries are dropped and the new owner redelivers them.
+ * unsettled at once: the batch loop waits (heartbeating) for a free slot ({@link PrefetchSlots}). Offsets are
+ * committed per partition only up to the lowest unsettled one, every `commitIntervalMs` and on close
+ * ({@link PartitionCommits}).
  */
-export class KafkaSubscription implements Subscription {
+export class KafkaSubscription implements Subscription, DeliveryOwner {
   /** The kafkajs consumer in use; replaced when kafkajs gives up on it (see {@link KafkaSubscription.recover}). */
   private consumer: Consumer;
-  private readonly trackers = new Map<number, OffsetTracker>();
-  private unsettled = 0;
-  private slotWaiters: (() => void)[] = [];
+  private readonly commits: PartitionCommits;
+  private readonly slots: PrefetchSlots;
   private stopped = false;
   private closing: Promise<void> | undefined;
-  private commitTimer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
   /** The commit of a new group's start offsets; `start()` waits for it, so a restart begins from there. */
   private startCommit: Promise<void> | undefined;
   /** Settles the join that `run()` waits for: resolved by GROUP_JOIN, rejected by a crash kafkajs gives up on. */
@@ -56,6 +55,8 @@ export class KafkaSubscription implements Subscription {
   private recovering: Promise<void> | undefined;
 
   constructor(private readonly spec: SubscriptionSpec) {
+    this.commits = new PartitionCommits(spec.topic, spec.commitIntervalMs, () => this.consumer);
+    this.slots = new PrefetchSlots(spec.prefetch);
     this.consumer = this.createConsumer();
   }
 
@@ -78,14 +79,17 @@ export class KafkaSubscription implements Subscription {
       heartbeatInterval: spec.heartbeatIntervalMs,
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
-      partitionAssigners: [busyStickyAssigner(() => this.busyPartitions()), PartitionAssigners.roundRobin],
+      partitionAssigners: [
+        busyStickyAssigner(() => this.commits.busyPartitions()),
+        PartitionAssigners.roundRobin,
+      ],
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.onJoin(event.payload.memberAssignment);
       this.joinWaiter?.resolve();
     });
     // Best effort: commit what is done before partitions may move, so their new owner repeats less.
-    consumer.on(consumer.events.REBALANCING, () => void this.flush());
+    consumer.on(consumer.events.REBALANCING, () => void this.commits.flush());
     consumer.on(consumer.events.CRASH, (event) => {
       if (event.payload.restart || consumer !== this.consumer) return;
       if (this.joinWaiter) this.joinWaiter.reject(event.payload.error);
@@ -162,7 +166,7 @@ export class KafkaSubscription implements Subscription {
         } catch (error) {
           const waitMs = Math.min(10_000, 250 * 2 ** attempt);
           this.warn(error, `the fresh consumer did not join; retrying in ${waitMs} ms`);
-          await this.freeSlot(waitMs); // stop() wakes it
+          await this.slots.wait(waitMs); // stop() wakes it
         }
       }
     })().finally(() => {
@@ -173,7 +177,7 @@ export class KafkaSubscription implements Subscription {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.wake();
+    this.slots.wakeAll();
     try {
       this.consumer.pause([{ topic: this.spec.topic }]);
     } catch {
@@ -185,11 +189,8 @@ export class KafkaSubscription implements Subscription {
     this.closing ??= (async () => {
       await this.stop();
       await this.recovering;
-      clearTimeout(this.commitTimer);
-      this.commitTimer = undefined;
-      await this.flush();
+      await this.commits.close();
       await this.consumer.disconnect().catch(() => undefined);
-      this.trackers.clear();
       await this.spec.onClosed?.().catch(() => undefined);
     })();
     return this.closing;
@@ -197,22 +198,13 @@ export class KafkaSubscription implements Subscription {
 
   /** Settles one offset of `tracker`: frees a prefetch slot and schedules a commit when the prefix moved. */
   settle(tracker: OffsetTracker, partition: number, offset: number | undefined): void {
-    this.unsettled--;
-    this.wake();
-    if (offset === undefined || this.closing || this.trackers.get(partition) !== tracker) return;
-    if (tracker.complete(offset)) this.scheduleCommit();
+    this.slots.release();
+    if (offset !== undefined) this.commits.complete(tracker, partition, offset);
   }
 
   /** Re-publishes a nacked record for this group. */
   republish(record: DecodedRecord, headers: Readonly<Record<string, string>>): Promise<void> {
     return this.spec.republish(record, headers);
-  }
-
-  /** Partitions with unsettled deliveries, which the assigner keeps with this member. */
-  private busyPartitions(): Record<string, number[]> {
-    const busy: number[] = [];
-    for (const [partition, tracker] of this.trackers) if (tracker.pending > 0) busy.push(partition);
-    return busy.length === 0 ? {} : { [this.spec.topic]: busy };
   }
 
   private onJoin(assignment: Record<string, number[]>): void {
@@ -232,9 +224,7 @@ export class KafkaSubscription implements Subscription {
         .then(() => this.consumer.commitOffsets(starts))
         .catch(() => undefined);
     }
-    for (const partition of [...this.trackers.keys()]) {
-      if (!assigned.has(partition)) this.trackers.delete(partition);
-    }
+    this.commits.keepOnly(assigned);
   }
 
   /**
@@ -247,11 +237,7 @@ export class KafkaSubscription implements Subscription {
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const partition = batch.partition;
-    let tracker = this.trackers.get(partition);
-    if (!tracker) {
-      tracker = new OffsetTracker();
-      this.trackers.set(partition, tracker);
-    }
+    const tracker = this.commits.trackerOf(partition);
     if (!isRunning() || isStale()) return;
     let last: string | undefined;
     try {
@@ -266,118 +252,23 @@ export class KafkaSubscription implements Subscription {
         if (record.retryGroup !== undefined && record.retryGroup !== this.spec.groupId) {
           tracker.add(offset, true);
           last = message.offset;
-          this.scheduleCommit();
+          this.commits.schedule();
           continue;
         }
-        while (this.unsettled >= this.spec.prefetch) {
+        while (this.slots.full) {
           if (last !== undefined) resolveOffset(last);
           last = undefined;
-          await this.freeSlot(this.spec.heartbeatIntervalMs);
+          await this.slots.wait(this.spec.heartbeatIntervalMs);
           if (this.stopped || !isRunning() || isStale()) return;
           await heartbeat();
         }
         tracker.add(offset);
-        this.unsettled++;
+        this.slots.take();
         last = message.offset;
         this.spec.onDelivery(new KafkaDelivery(this, tracker, partition, offset, record));
       }
     } finally {
       if (last !== undefined) resolveOffset(last);
     }
-  }
-
-  private freeSlot(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.slotWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
-  private wake(): void {
-    if (this.slotWaiters.length === 0) return; // the usual case: a settle per message, nobody waiting
-    for (const wake of this.slotWaiters.splice(0)) wake();
-  }
-
-  private scheduleCommit(): void {
-    if (this.commitTimer || this.closing) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = undefined;
-      void this.flush();
-    }, this.spec.commitIntervalMs);
-  }
-
-  /** Commits every partition's contiguous prefix that moved since the last commit; one commit at a time. */
-  private async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    const commits: { tracker: OffsetTracker; partition: number; offset: number }[] = [];
-    for (const [partition, tracker] of this.trackers) {
-      const offset = tracker.uncommitted();
-      if (offset !== undefined) commits.push({ tracker, partition, offset });
-    }
-    if (commits.length === 0) return;
-    const topic = this.spec.topic;
-    this.flushing = this.consumer
-      .commitOffsets(commits.map(({ partition, offset }) => ({ topic, partition, offset: String(offset) })))
-      .then(
-        () => {
-          for (const { tracker, offset } of commits) tracker.markCommitted(offset);
-        },
-        // A commit refused during a rebalance is dropped: the partition's new owner redelivers from the last commit.
-        () => undefined,
-      )
-      .finally(() => {
-        this.flushing = undefined;
-      });
-    await this.flushing;
-  }
-}
-
-/** A consumed record handed to the bus. Settled once; later calls are no-ops. */
-class KafkaDelivery implements Delivery {
-  readonly body: Uint8Array;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly key: string | undefined;
-  readonly redeliveries = 0;
-  private settled = false;
-
-  constructor(
-    private readonly owner: KafkaSubscription,
-    private readonly tracker: OffsetTracker,
-    private readonly partition: number,
-    private readonly offset: number,
-    private readonly record: DecodedRecord,
-  ) {
-    this.body = record.body;
-    this.headers = record.headers;
-    this.key = record.key;
-  }
-
-  /**
-   * Settles synchronously and returns core's `SETTLED` (none per message), which lets the bus free the
-   * handler's slot at once.
-   */
-  ack(): Promise<void> {
-    if (!this.settled) {
-      this.settled = true;
-      this.owner.settle(this.tracker, this.partition, this.offset);
-    }
-    return SETTLED;
-  }
-
-  /** Re-publishes a copy with `options.headers` for this group, then counts the original as done. */
-  async nack(options: NackOptions): Promise<void> {
-    if (this.settled) return;
-    this.settled = true;
-    try {
-      await this.owner.republish(this.record, options.headers);
-    } catch (error) {
-      // The offset stays uncommitted: the record is redelivered after a restart or rebalance.
-      this.owner.settle(this.tracker, this.partition, undefined);
-      throw error;
-    }
-    this.owner.settle(this.tracker, this.partition, this.offset);
   }
 }
