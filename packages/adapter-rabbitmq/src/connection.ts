@@ -1,6 +1,7 @@
 import amqp from 'amqplib';
 import { corkMultiplexedWrites } from './corked-writes.js';
 import { closedError, mapError, unavailable } from './errors.js';
+import { decodeFramesLeanly } from './lean-frames.js';
 import type { ResolvedOptions } from './options.js';
 import { Session } from './session.js';
 
@@ -144,6 +145,7 @@ export class ConnectionManager {
     try {
       const model = await Promise.race([attempt, timeout]);
       corkMultiplexedWrites(model);
+      decodeFramesLeanly(model);
       model.on('error', (error: unknown) => {
         this.lastError = error;
       });

@@ -1,0 +1,128 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeFrame } from '../src/frame-decoder.js';
+
+// amqplib's own encoders and decoder (not exported by the package, loaded by path): the reference the adapter's
+// decoder must match object for object.
+const require = createRequire(import.meta.url);
+const lib = join(dirname(require.resolve('amqplib')), 'lib');
+const defs = require(join(lib, 'defs.js'));
+const frame = require(join(lib, 'frame.js'));
+
+/** What amqplib's recvFrame returns for the first frame of `bytes`. */
+function amqplibDecode(bytes: Buffer): unknown {
+  return frame.decodeFrame(frame.parseFrame(bytes, 0));
+}
+
+/** Our decoding of the first frame of `bytes`, placed at an offset inside a larger buffer with a frame after it. */
+function ownDecode(bytes: Buffer): unknown {
+  const padded = Buffer.concat([bytes, frame.HEARTBEAT_BUF]);
+  return decodeFrame(padded, 0, bytes.readUInt32BE(3));
+}
+
+function deliver(fields: Record<string, unknown>): Buffer {
+  return defs.encodeMethod(defs.BasicDeliver, 5, fields);
+}
+
+function header(properties: Record<string, unknown>, size = 256): Buffer {
+  return defs.encodeProperties(defs.BasicProperties, 5, size, properties);
+}
+
+describe('decodeFrame (deliveries and confirms without amqplib)', () => {
+  it('decodes basic.deliver as amqplib does, tags past 2^32 and non-ASCII names included', () => {
+    const cases = [
+      { consumerTag: 'amq.ctag-1', deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'orders' },
+      {
+        consumerTag: 'amq.ctag-1',
+        deliveryTag: 2 ** 40 + 7,
+        redelivered: true,
+        exchange: 'switchboard.topics',
+        routingKey: 'bestellungen.größe',
+      },
+      { consumerTag: 'other', deliveryTag: 2 ** 53 - 1, redelivered: false, exchange: 'x', routingKey: '' },
+    ];
+    for (const fields of cases) {
+      const bytes = deliver(fields);
+      expect(ownDecode(bytes)).toStrictEqual(amqplibDecode(bytes));
+      expect(ownDecode(bytes)).toMatchObject({ fields });
+    }
+  });
+
+  it('decodes basic.ack (publisher confirms) as amqplib does', () => {
+    for (const fields of [
+      { deliveryTag: 9, multiple: false },
+      { deliveryTag: 2 ** 33 + 1, multiple: true },
+    ]) {
+      const bytes = defs.encodeMethod(defs.BasicAck, 3, fields);
+      expect(ownDecode(bytes)).toStrictEqual(amqplibDecode(bytes));
+    }
+  });
+
+  it('decodes content headers with every property the adapter reads, as amqplib does', () => {
+    const properties = {
+      contentType: 'application/octet-stream',
+      contentEncoding: 'gzip',
+      headers: {
+        'sb-ts': '1795765705023',
+        'x-tenant': 'ünïcødé ✓',
+        'x-delivery-count': { '!': 'long', value: 3 },
+        big: { '!': 'long', value: -(2 ** 40) - 3 },
+        int: { '!': 'int', value: -7 },
+        uint: { '!': 'unsignedint', value: 4_000_000_000 },
+        flag: true,
+        off: false,
+        long: 'v'.repeat(300),
+      },
+      deliveryMode: 2,
+      priority: 4,
+      correlationId: 'corr-1',
+      replyTo: 'amq.rabbitmq.reply-to.g1h2AA5yZXBseUAxNDA4NzE3MQ.Ko6ZYyoB8UbTQi1n4MJp2A==',
+      expiration: '5000',
+      messageId: 'Px8L_ia9nMxh1',
+      timestamp: 1795765705,
+    };
+    const bytes = header(properties, 2 ** 35);
+    expect(ownDecode(bytes)).toStrictEqual(amqplibDecode(bytes));
+    expect(ownDecode(bytes)).toMatchObject({ size: 2 ** 35, fields: { messageId: 'Px8L_ia9nMxh1' } });
+  });
+
+  it('keeps decoding right when remembered fields change from frame to frame', () => {
+    const sequence = [
+      { contentType: 'application/json', headers: { a: '1', 'x-delivery-count': { '!': 'long', value: 0 } } },
+      { contentType: 'application/json', headers: { a: '2', 'x-delivery-count': { '!': 'long', value: 1 } } },
+      { contentType: 'text/plain', headers: { b: '1', a: '3' } },
+      { contentType: 'text/plaim', headers: { ['n'.repeat(64)]: 'x', ['m'.repeat(65)]: 'y' } },
+      { contentType: 'text/plaim', headers: { ['n'.repeat(64)]: 'z', ['m'.repeat(65)]: 'w' } },
+      { contentType: 'application/json', headers: { h1: '1', h2: '2', h3: '3', h4: '4', h5: '5', h6: '6' } },
+      { headers: {} },
+      {},
+    ];
+    for (const properties of sequence) {
+      const bytes = header(properties);
+      expect(ownDecode(bytes)).toStrictEqual(amqplibDecode(bytes));
+    }
+  });
+
+  it('decodes body frames as views of the payload', () => {
+    const bytes = frame.makeBodyFrame(5, Buffer.from('payload bytes'));
+    const own = ownDecode(bytes) as { channel: number; content: Buffer };
+    expect(own).toStrictEqual(amqplibDecode(bytes));
+    expect(own.content.toString()).toBe('payload bytes');
+  });
+
+  it('leaves every other frame to amqplib (undefined, nothing read)', () => {
+    const declined = [
+      header({ headers: { nested: { a: 1 } } }),
+      header({ headers: { list: [1, 2] } }),
+      header({ headers: { bytes: Buffer.from('b') } }),
+      header({ headers: { when: { '!': 'timestamp', value: 1 } } }),
+      header({ deliveryMode: 2, type: 'order' }),
+      header({ appId: 'app' }),
+      defs.encodeMethod(defs.BasicConsumeOk, 1, { consumerTag: 'c' }),
+      defs.encodeMethod(defs.BasicNack, 1, { deliveryTag: 1, multiple: false, requeue: true }),
+      frame.HEARTBEAT_BUF,
+    ];
+    for (const bytes of declined) expect(ownDecode(bytes)).toBeUndefined();
+  });
+});
