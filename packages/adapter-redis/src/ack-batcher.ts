@@ -92,8 +92,9 @@ export class AckBatcher {
     if (ids.length === 0) return;
     this.batch = undefined;
     this.ids = [];
-    const xack = (client: Client) => client.call('XACK', this.stream, this.group, ...ids);
-    const call = (window?.send(xack) ?? xack(this.client)).then(
+    const { stream, group } = this;
+    const riding = window?.send((reader) => reader.call('XACK', stream, group, ...ids));
+    const call = (riding ?? this.client.call('XACK', stream, group, ...ids)).then(
       () => {
         this.onSettled(ids);
         batch?.resolve();

@@ -1,11 +1,18 @@
 import { MessagingError } from '@switchboard/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type ErrorContext, mapError, unavailable } from './errors.js';
+import { LeanConnection } from './lean-connection.js';
 import type { ResolvedOptions, ServerAddress } from './options.js';
 import { defineScripts } from './scripts.js';
 
 /** A connection to a standalone server or to a cluster. */
 export type Client = Redis | Cluster;
+
+/**
+ * A reading connection: a {@link LeanConnection} on a standalone server (the hot path of every read and of
+ * what rides along with it), an ioredis `Cluster` on a cluster (which routes each command by its key).
+ */
+export type Reader = LeanConnection | Cluster;
 
 const reconnectDelay = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2000);
 
@@ -138,29 +145,65 @@ export async function openClient(options: ResolvedOptions): Promise<Client> {
 }
 
 /**
- * Another connection to the same server(s), connected before it is returned: for blocking reads
- * (`sb-read`), or for acknowledgements (`sb-ack`).
+ * A reading connection to the server(s) of `client`, connected before it is returned: on a standalone
+ * server a {@link LeanConnection} to the server `client` is connected to (same credentials, database and
+ * TLS, named `sb-read`, reconnecting as ioredis would); on a cluster a duplicate of the cluster client.
  */
-export async function openBlocking(
-  client: Client,
-  options: ResolvedOptions,
-  name: 'sb-read' | 'sb-ack' = 'sb-read',
-): Promise<Client> {
-  const copy = client instanceof Cluster ? client.duplicate() : client.duplicate({ connectionName: name });
+export async function openReader(client: Client, options: ResolvedOptions): Promise<Reader> {
+  const context: ErrorContext = { action: 'open a reading connection', url: options.displayUrl };
+  if (client instanceof Cluster) {
+    const copy = client.duplicate();
+    try {
+      await connectOne(copy, options.connectTimeoutMs);
+    } catch (error) {
+      throw mapError(error, context);
+    }
+    return copy;
+  }
+  const { host, port, tls } = client.options;
+  const reader = new LeanConnection({
+    host: host ?? '127.0.0.1',
+    port: port ?? 6379,
+    tls: tls !== undefined,
+    username: options.username,
+    password: options.password,
+    db: options.db,
+    name: 'sb-read',
+    connectTimeoutMs: options.connectTimeoutMs,
+    retryDelay: reconnectDelay,
+  });
+  try {
+    await reader.connect();
+  } catch (error) {
+    throw mapError(error, context);
+  }
+  return reader;
+}
+
+/** Another connection to the same server(s) for acknowledgements (`sb-ack`), connected before it is returned. */
+export async function openAcker(client: Client, options: ResolvedOptions): Promise<Client> {
+  const copy =
+    client instanceof Cluster ? client.duplicate() : client.duplicate({ connectionName: 'sb-ack' });
   try {
     await connectOne(copy, options.connectTimeoutMs);
   } catch (error) {
-    const action = name === 'sb-read' ? 'open a reading connection' : 'open a connection for acks';
-    throw mapError(error, { action, url: options.displayUrl });
+    throw mapError(error, { action: 'open a connection for acks', url: options.displayUrl });
   }
   return copy;
+}
+
+/** What {@link whenReady} waits on: an ioredis client or a {@link LeanConnection}. */
+interface Connectable {
+  readonly status: string;
+  once(event: 'ready' | 'end', listener: () => void): unknown;
+  off(event: 'ready' | 'end', listener: () => void): unknown;
 }
 
 /**
  * Resolves once `client` is ready. Rejects with a retryable UNAVAILABLE when `signal` aborts first,
  * or at once when the client has ended for good.
  */
-export function whenReady(client: Client, context: ErrorContext, signal?: AbortSignal): Promise<void> {
+export function whenReady(client: Connectable, context: ErrorContext, signal?: AbortSignal): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   if (client.status === 'end') return Promise.reject(unavailable(context));
   if (signal?.aborted) return Promise.reject(unavailable(context));

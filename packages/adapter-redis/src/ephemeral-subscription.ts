@@ -1,5 +1,5 @@
 import { type DeliveryHandler, SETTLED, type Subscription } from '@switchboard/core';
-import type { Client } from './connection.js';
+import type { Client, Reader } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import { type Entry, Intake, type Settler } from './intake.js';
 import type { ResolvedOptions } from './options.js';
@@ -9,7 +9,7 @@ import { itemsOfRead, lastIdOf, toEntries } from './replies.js';
 /** What an ephemeral subscription is started with. */
 export interface EphemeralSpec {
   readonly client: Client;
-  readonly reader: Client;
+  readonly reader: Reader;
   readonly options: ResolvedOptions;
   readonly stream: string;
   readonly prefetch: number;
@@ -53,7 +53,7 @@ export class EphemeralSubscription implements Subscription, Settler {
     this.loop.start();
   }
 
-  private read(reader: Client, count: number): Promise<unknown> {
+  private read(reader: Reader, count: number): Promise<unknown> {
     const { stream, options } = this.spec;
     return reader.callBuffer(
       'XREAD',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DeliveryHandler, Subscription } from '@switchboard/core';
 import { AckBatcher } from './ack-batcher.js';
-import type { Client } from './connection.js';
+import type { Client, Reader } from './connection.js';
 import { DelayScheduler } from './delay-scheduler.js';
 import type { ErrorContext } from './errors.js';
 import { type Entry, Intake, type Settler } from './intake.js';
@@ -25,7 +25,7 @@ export interface GroupSpec {
   readonly client: Client;
   /** The connection for XACK (shared by the transport's group subscriptions). */
   readonly acker: Client;
-  readonly reader: Client;
+  readonly reader: Reader;
   /** The transport's open read windows: this subscription's joins them between reads. */
   readonly windows: OpenWindows;
   readonly options: ResolvedOptions;
@@ -110,7 +110,7 @@ export class GroupSubscription implements Subscription, Settler {
   }
 
   /** Writes the next XREADGROUP, after the acks collected so far (in the same write while the window is open). */
-  private readNew(reader: Client, count: number): Promise<unknown> {
+  private readNew(reader: Reader, count: number): Promise<unknown> {
     const { stream, group, options } = this.spec;
     this.acks.sendWith(this.window);
     // The same command every time but for its count: encoded once per count.

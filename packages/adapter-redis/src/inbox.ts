@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Inbox, InboxMessage } from '@switchboard/core';
-import { type Client, whenReady } from './connection.js';
+import { type Client, type Reader, whenReady } from './connection.js';
 import type { ErrorContext } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { decodePacked } from './packing.js';
@@ -57,7 +57,7 @@ export class ListInbox implements Inbox {
 
   constructor(
     private readonly client: Client,
-    private readonly reader: Client,
+    private readonly reader: Reader,
     windows: OpenWindows,
     private readonly options: ResolvedOptions,
     private readonly onMessage: (message: InboxMessage) => void,

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import type { Client } from './connection.js';
+import type { Reader } from './connection.js';
+import { LeanConnection } from './lean-connection.js';
 
 /** The read windows of one transport that are open now: where a send or a reply can ride along with a read. */
 export class OpenWindows {
@@ -20,7 +20,7 @@ export class OpenWindows {
    * this event-loop turn, after the microtasks queued so far), so the command and the read leave in one
    * socket write. Returns undefined when no window is open.
    */
-  ride<T>(command: (connection: Redis) => Promise<T>): Promise<T> | undefined {
+  ride<T>(command: (connection: LeanConnection) => Promise<T>): Promise<T> | undefined {
     for (const window of this.open) return window.send(command, true);
     return undefined;
   }
@@ -36,7 +36,7 @@ export function yieldToIo(): Promise<void> {
 
 /**
  * The time between two blocking reads of a reading connection: the last read returned, the next is not
- * written yet, so the connection is idle. While the window is open the socket is corked, and commands
+ * written yet, so the connection is idle. While the window is open the connection is corked, and commands
  * issued on the connection then leave in the same write as the next read, which is written before the
  * window closes: one syscall instead of one each, and their replies come back in order, ahead of the
  * read's. A command never waits behind a blocking read: the window is closed while one is in flight.
@@ -47,7 +47,7 @@ export function yieldToIo(): Promise<void> {
  * the reader's wait ({@link settle}): the next read is written right after it, not at the end of the
  * event-loop turn, so a rider never waits for other I/O.
  *
- * Only standalone connections open windows; on a cluster connection {@link open} does nothing.
+ * Only standalone connections (LeanConnection) open windows; on a cluster connection {@link open} does nothing.
  */
 export class ReadWindow {
   private isOpen = false;
@@ -65,7 +65,7 @@ export class ReadWindow {
   private ridden = false;
 
   constructor(
-    private readonly reader: Client,
+    private readonly reader: Reader,
     /** The transport's open windows, where sends and replies look for a ride; none: acks only. */
     private readonly windows?: OpenWindows,
   ) {}
@@ -73,8 +73,8 @@ export class ReadWindow {
   /** Opens the window when the connection is ready (call it when a read returned). */
   open(): void {
     const reader = this.reader;
-    if (this.isOpen || !(reader instanceof Redis) || reader.status !== 'ready') return;
-    reader.stream.cork();
+    if (this.isOpen || !(reader instanceof LeanConnection) || reader.status !== 'ready') return;
+    reader.cork();
     this.isOpen = true;
     this.ridden = false;
     this.windows?.add(this);
@@ -85,7 +85,7 @@ export class ReadWindow {
     if (!this.isOpen) return;
     this.isOpen = false;
     this.windows?.delete(this);
-    (this.reader as Redis).stream.uncork();
+    (this.reader as LeanConnection).uncork();
   }
 
   /**
@@ -111,9 +111,9 @@ export class ReadWindow {
    * Issues `command` on the reading connection while the window is open; undefined when it is closed.
    * With `wake`, the reader's wait ends, so the command is written with the next read in this turn.
    */
-  send<T>(command: (connection: Redis) => Promise<T>, wake = false): Promise<T> | undefined {
+  send<T>(command: (connection: LeanConnection) => Promise<T>, wake = false): Promise<T> | undefined {
     if (!this.isOpen) return undefined;
-    const call = command(this.reader as Redis);
+    const call = command(this.reader as LeanConnection);
     this.last = call;
     if (wake) {
       this.ridden = true;

@@ -1,5 +1,4 @@
-import type { Client } from './connection.js';
-import { whenReady } from './connection.js';
+import { type Reader, whenReady } from './connection.js';
 import { type ErrorContext, mapError } from './errors.js';
 import type { Intake } from './intake.js';
 import type { ResolvedOptions } from './options.js';
@@ -21,13 +20,13 @@ export class ReadLoop<R = unknown> {
   private pause: (() => void) | undefined;
 
   constructor(
-    private readonly reader: Client,
+    private readonly reader: Reader,
     private readonly intake: Intake,
     private readonly options: ResolvedOptions,
     private readonly context: ErrorContext,
     /** Where the subscription's acks ride along with the next read; none for a subscription without acks. */
     private readonly window: ReadWindow | undefined,
-    private readonly read: (reader: Client, count: number) => Promise<R>,
+    private readonly read: (reader: Reader, count: number) => Promise<R>,
     private readonly deliver: (reply: R) => void,
     /** Called with a failure that is not a lost connection; returns true when the loop should go on at once. */
     private readonly recover: (error: unknown) => Promise<boolean>,

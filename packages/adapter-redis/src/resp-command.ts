@@ -1,34 +1,16 @@
-import { Command, Redis } from 'ioredis';
-import type { Client } from './connection.js';
+import { Cluster } from 'ioredis';
+import type { Reader } from './connection.js';
 
 /**
- * An ioredis command whose request bytes were encoded once, for a command a connection sends again and
- * again unchanged (a reading connection's blocking read). ioredis' own `Command` flattens, checks and
- * stringifies its arguments and builds the request text on every call; this one carries the finished
- * bytes and otherwise behaves like any command (its reply, errors, reconnection). It has no arguments of
- * its own, so it is only for standalone connections: a cluster needs the keys to route a command.
+ * A command a connection sends again and again unchanged (a reading connection's blocking read), encoded
+ * once; replies come back as Buffers (like `callBuffer`). On a cluster it goes through ioredis' own
+ * encoding: the cluster needs the keys to route the command.
  */
-class EncodedCommand extends Command {
-  private readonly bytes: Buffer;
-
-  constructor(name: string, bytes: Buffer) {
-    super(name, [], { replyEncoding: null });
-    this.bytes = bytes;
-  }
-
-  override toWritable(): Buffer {
-    return this.bytes;
-  }
-}
-
-/** A command encoded once and sent as often as needed; replies come back as Buffers (like `callBuffer`). */
 export class FixedCommand {
-  private readonly name: string;
   private readonly bytes: Buffer;
 
   /** `args[0]` is the command's name; numbers are sent as their decimal text, strings as UTF-8. */
   constructor(private readonly args: readonly (string | number)[]) {
-    this.name = String(args[0]).toLowerCase();
     const parts = [`*${args.length}\r\n`];
     for (const arg of args) {
       const text = String(arg);
@@ -37,26 +19,18 @@ export class FixedCommand {
     this.bytes = Buffer.from(parts.join(''), 'utf8');
   }
 
-  /** Sends the command on `connection` (through ioredis' own encoding on a cluster connection). */
-  send<T>(connection: Client): Promise<T> {
-    if (connection instanceof Redis)
-      return connection.sendCommand(new EncodedCommand(this.name, this.bytes)) as Promise<T>;
+  /** Sends the command on `connection`. */
+  send<T>(connection: Reader): Promise<T> {
+    if (!(connection instanceof Cluster)) return connection.send(this.bytes) as Promise<T>;
     const [name, ...rest] = this.args;
     return connection.callBuffer(String(name), ...rest) as Promise<T>;
   }
 }
 
 /**
- * Sends a command whose arguments are strings and Buffers, encoded here in one Buffer (what ioredis writes
- * for them, without its Command's argument flattening and mixed-buffer assembly), on a standalone
- * connection; replies come back as Buffers. For a riding reply (an EVALSHA carrying a packed reply).
+ * The RESP array of bulk strings of `args` (strings as UTF-8), as ioredis would write it: what a
+ * LeanConnection sends. The text between two Buffer arguments is written to the Buffer in one call.
  */
-export function sendEncoded<T>(connection: Redis, args: readonly (string | Buffer)[]): Promise<T> {
-  const bytes = encodeArgs(args);
-  return connection.sendCommand(new EncodedCommand(String(args[0]).toLowerCase(), bytes)) as Promise<T>;
-}
-
-/** The RESP array of bulk strings of `args` (strings as UTF-8), as ioredis would write it. */
 export function encodeArgs(args: readonly (string | Buffer)[]): Buffer {
   let size = 16;
   for (const arg of args) size += 16 + (typeof arg === 'string' ? arg.length * 3 : arg.length);

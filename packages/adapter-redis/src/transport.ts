@@ -14,7 +14,7 @@ import {
 } from '@switchboard/core';
 import type { Cluster, Redis } from 'ioredis';
 import { encodeFields, type FieldValue } from './codec.js';
-import { type Client, openBlocking, openClient, whenReady } from './connection.js';
+import { type Client, openAcker, openClient, openReader, whenReady } from './connection.js';
 import { EphemeralSubscription } from './ephemeral-subscription.js';
 import { closedError, type ErrorContext, mapError } from './errors.js';
 import { GroupSubscription } from './group-subscription.js';
@@ -22,7 +22,7 @@ import { INBOX_TTL_MS, isInboxKey, ListInbox, replyListKey } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
 import { packMessage, packMessages } from './packing.js';
 import { OpenWindows } from './read-window.js';
-import { sendEncoded } from './resp-command.js';
+import { encodeArgs } from './resp-command.js';
 import { delayedKey, packDelayed, QUEUE_GROUP, REPLY_SHA, scripts, streamKey } from './scripts.js';
 
 /** The escape hatch: the ioredis client and the key layout, for what Switchboard does not cover. */
@@ -109,7 +109,7 @@ export class RedisTransport implements Transport<RedisNative> {
    * handler's slot, so they must not queue behind the send scripts in flight on the command connection.
    */
   private ackClient(client: Client): Promise<Client> {
-    this.acking ??= openBlocking(client, this.options, 'sb-ack').catch((error: unknown) => {
+    this.acking ??= openAcker(client, this.options).catch((error: unknown) => {
       this.acking = undefined;
       throw error;
     });
@@ -149,8 +149,7 @@ export class RedisTransport implements Transport<RedisNative> {
       // One message (a request, a lone send): a plain XADD, without the script's overhead, written with
       // a reading connection's next read when one is between reads (a request that a reply led to).
       const args = encodeFields(immediate[0]!, this.xaddHead(key), now);
-      const xadd = (connection: Client) => connection.call('XADD', args);
-      calls.push(this.windows.ride(xadd) ?? xadd(client));
+      calls.push(this.windows.ride((reader) => reader.call('XADD', ...args)) ?? client.call('XADD', args));
     } else {
       packMessages(immediate, now, (packed) => {
         calls.push(commands.sbPublish(key, packed, this.options.maxLength));
@@ -181,7 +180,7 @@ export class RedisTransport implements Transport<RedisNative> {
     const client = await this.ensure();
     const stream = streamKey(this.options.keyPrefix, destination);
     const context = this.context(`subscribe to ${destination.kind} ${destination.name}`, stream);
-    const reader = await openBlocking(client, this.options);
+    const reader = await openReader(client, this.options);
     const onClosed = () => this.closeables.delete(subscription);
     let subscription: GroupSubscription | EphemeralSubscription;
     try {
@@ -225,7 +224,7 @@ export class RedisTransport implements Transport<RedisNative> {
 
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     const client = await this.ensure();
-    const reader = await openBlocking(client, this.options);
+    const reader = await openReader(client, this.options);
     const inbox: ListInbox = new ListInbox(client, reader, this.windows, this.options, onMessage, () =>
       this.closeables.delete(inbox),
     );
@@ -261,8 +260,8 @@ export class RedisTransport implements Transport<RedisNative> {
       // loads it) if the server does not know it.
       const packed = packMessage(message, Date.now());
       const list = replyListKey(address);
-      const riding = this.windows.ride((connection) =>
-        sendEncoded(connection, ['evalsha', REPLY_SHA, '2', address, list, packed, INBOX_TTL_TEXT]),
+      const riding = this.windows.ride((reader) =>
+        reader.send(encodeArgs(['evalsha', REPLY_SHA, '2', address, list, packed, INBOX_TTL_TEXT])),
       );
       const push = () => scripts(client).sbReply(address, list, packed, INBOX_TTL_MS);
       await (riding

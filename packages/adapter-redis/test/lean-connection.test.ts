@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { MessagingError } from '@switchboard/core';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mapError } from '../src/errors.js';
+import { CONNECTION_CLOSED, LeanConnection, type LeanConnectionOptions } from '../src/lean-connection.js';
+import { ReplyError } from '../src/resp-parser.js';
+import { redisUrl } from './broker.js';
+import { CuttableProxy, fresh } from './helpers.js';
+
+const url = await redisUrl();
+const context = { action: 'test', url: 'redis://test' };
+
+/** A lean connection to the test server (or to `port` on loopback), not connected yet. */
+function lean(options: Partial<LeanConnectionOptions> = {}): LeanConnection {
+  const { hostname, port } = new URL(url ?? 'redis://127.0.0.1:6379');
+  return new LeanConnection({
+    host: hostname,
+    port: Number(port || 6379),
+    tls: false,
+    username: undefined,
+    password: undefined,
+    db: 0,
+    name: 'sb-read',
+    connectTimeoutMs: 2000,
+    retryDelay: () => 20,
+    ...options,
+  });
+}
+
+/** Resolves on the connection's next `ready` event. */
+const nextReady = (connection: LeanConnection) =>
+  new Promise<void>((resolve) => connection.once('ready', () => resolve()));
+
+// The adapter's reading connections on standalone servers (src/lean-connection.ts), against a real server.
+describe.skipIf(!url)('LeanConnection', () => {
+  const raw = new Redis(url ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  afterAll(() => raw.quit());
+
+  it('answers commands in order, corked ones included; error replies reject with the server text', async () => {
+    const key = fresh('lean');
+    const connection = lean({ db: 3 });
+    await connection.connect();
+    try {
+      expect(connection.status).toBe('ready');
+      expect(await connection.call('CLIENT', 'GETNAME')).toEqual(Buffer.from('sb-read'));
+      connection.cork();
+      const replies = Promise.all([
+        connection.call('RPUSH', key, 'a', Buffer.from([0, 0xff]), 7),
+        connection.callBuffer('LRANGE', key, 0, -1),
+        connection.call('XADD', key, '*', 'f', 'v').catch((error: unknown) => error),
+        connection.call('LLEN', key),
+      ]);
+      connection.uncork();
+      const [pushed, range, wrongType, length] = await replies;
+      expect(pushed).toBe(3);
+      expect(range).toEqual([Buffer.from('a'), Buffer.from([0, 0xff]), Buffer.from('7')]);
+      expect(wrongType).toBeInstanceOf(ReplyError);
+      expect(MessagingError.is(mapError(wrongType, context), 'CONFLICT')).toBe(true);
+      expect(length).toBe(3);
+      // SELECT ran: the list is in database 3, not 0.
+      expect(await raw.exists(key)).toBe(0);
+      await connection.call('DEL', key);
+    } finally {
+      connection.disconnect();
+    }
+    expect(connection.status).toBe('end');
+    await expect(connection.call('PING')).rejects.toThrow(CONNECTION_CLOSED);
+  });
+
+  it('authenticates with an ACL user; refused credentials fail connect with UNAUTHENTICATED, unprinted', async () => {
+    const user = `sbt-lean-${randomBytes(4).toString('hex')}`;
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    await raw.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all');
+    try {
+      const good = lean({ username: user, password });
+      await good.connect();
+      expect(String(await good.call('ACL', 'WHOAMI'))).toBe(user);
+      good.disconnect();
+      const bad = lean({ username: user, password: 'wrong-secret' });
+      const error = await bad.connect().catch((e: unknown) => e);
+      expect(bad.status).toBe('end');
+      const mapped = mapError(error, context);
+      expect(mapped.code).toBe('UNAUTHENTICATED');
+      expect(mapped.message).not.toContain('wrong-secret');
+    } finally {
+      await raw.call('ACL', 'DELUSER', user);
+    }
+  });
+
+  it('a refused connection fails connect with a retryable UNAVAILABLE', async () => {
+    const connection = lean({ host: '127.0.0.1', port: 1 });
+    const error = await connection.connect().catch((e: unknown) => e);
+    expect(connection.status).toBe('end');
+    const mapped = mapError(error, context);
+    expect(mapped.code).toBe('UNAVAILABLE');
+    expect(mapped.retryable).toBe(true);
+  });
+
+  it('a lost connection fails what is in flight, refuses commands meanwhile, and reconnects by itself', async () => {
+    const { hostname, port } = new URL(url!);
+    const proxy = new CuttableProxy(hostname, Number(port || 6379));
+    await proxy.start();
+    const connection = lean({ host: '127.0.0.1', port: proxy.port });
+    const list = fresh('lean-lost');
+    try {
+      await connection.connect();
+      const blocked = connection.call('BLMPOP', 5, 1, list, 'RIGHT').catch((e: unknown) => e);
+      await proxy.cut();
+      const failed = await blocked;
+      expect((failed as Error).message).toBe(CONNECTION_CLOSED);
+      expect(mapError(failed, context).code).toBe('UNAVAILABLE');
+      expect(connection.status).toBe('reconnecting');
+      await expect(connection.call('PING')).rejects.toThrow(CONNECTION_CLOSED);
+      const ready = nextReady(connection);
+      await proxy.restore();
+      await ready;
+      expect(connection.status).toBe('ready');
+      // The handshake ran again, and the connection serves blocking reads as before.
+      expect(await connection.call('CLIENT', 'GETNAME')).toEqual(Buffer.from('sb-read'));
+      const popping = connection.call('BLMPOP', 5, 1, list, 'RIGHT');
+      await raw.lpush(list, 'x');
+      expect(await popping).toEqual([Buffer.from(list), [Buffer.from('x')]]);
+    } finally {
+      connection.disconnect();
+      await proxy.cut();
+    }
+  });
+});
