@@ -1,5 +1,6 @@
 import { SETTLED } from '@switchboard/core';
-import type { Client } from './connection.js';
+import { Cluster } from 'ioredis';
+import type { Reader } from './connection.js';
 import { type ErrorContext, mapError } from './errors.js';
 import type { ReadWindow } from './read-window.js';
 
@@ -38,7 +39,7 @@ export class AckBatcher {
 
   constructor(
     /** The connection acks go on: not the one sends use, so an XACK never queues behind their scripts. */
-    private readonly client: Client,
+    private readonly client: Reader,
     private readonly stream: string,
     private readonly group: string,
     private readonly context: ErrorContext,
@@ -94,7 +95,12 @@ export class AckBatcher {
     this.ids = [];
     const { stream, group } = this;
     const riding = window?.send((reader) => reader.call('XACK', stream, group, ...ids));
-    const call = (riding ?? this.client.call('XACK', stream, group, ...ids)).then(
+    const client = this.client;
+    const direct = () =>
+      client instanceof Cluster
+        ? client.call('XACK', stream, group, ...ids)
+        : client.call('XACK', stream, group, ...ids);
+    const call = (riding ?? direct()).then(
       () => {
         this.onSettled(ids);
         batch?.resolve();

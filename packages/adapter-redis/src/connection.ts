@@ -145,12 +145,18 @@ export async function openClient(options: ResolvedOptions): Promise<Client> {
 }
 
 /**
- * A reading connection to the server(s) of `client`, connected before it is returned: on a standalone
- * server a {@link LeanConnection} to the server `client` is connected to (same credentials, database and
- * TLS, named `sb-read`, reconnecting as ioredis would); on a cluster a duplicate of the cluster client.
+ * A connection for blocking reads (`sb-read`) or for acknowledgements (`sb-ack`) to the server(s) of
+ * `client`, connected before it is returned: on a standalone server a {@link LeanConnection} to the server
+ * `client` is connected to (same credentials, database and TLS, reconnecting as ioredis would); on a
+ * cluster a duplicate of the cluster client.
  */
-export async function openReader(client: Client, options: ResolvedOptions): Promise<Reader> {
-  const context: ErrorContext = { action: 'open a reading connection', url: options.displayUrl };
+export async function openReader(
+  client: Client,
+  options: ResolvedOptions,
+  name: 'sb-read' | 'sb-ack' = 'sb-read',
+): Promise<Reader> {
+  const action = name === 'sb-read' ? 'open a reading connection' : 'open a connection for acks';
+  const context: ErrorContext = { action, url: options.displayUrl };
   if (client instanceof Cluster) {
     const copy = client.duplicate();
     try {
@@ -168,7 +174,7 @@ export async function openReader(client: Client, options: ResolvedOptions): Prom
     username: options.username,
     password: options.password,
     db: options.db,
-    name: 'sb-read',
+    name,
     connectTimeoutMs: options.connectTimeoutMs,
     retryDelay: reconnectDelay,
   });
@@ -178,18 +184,6 @@ export async function openReader(client: Client, options: ResolvedOptions): Prom
     throw mapError(error, context);
   }
   return reader;
-}
-
-/** Another connection to the same server(s) for acknowledgements (`sb-ack`), connected before it is returned. */
-export async function openAcker(client: Client, options: ResolvedOptions): Promise<Client> {
-  const copy =
-    client instanceof Cluster ? client.duplicate() : client.duplicate({ connectionName: 'sb-ack' });
-  try {
-    await connectOne(copy, options.connectTimeoutMs);
-  } catch (error) {
-    throw mapError(error, { action: 'open a connection for acks', url: options.displayUrl });
-  }
-  return copy;
 }
 
 /** What {@link whenReady} waits on: an ioredis client or a {@link LeanConnection}. */

@@ -24,7 +24,7 @@ const firstDelivery = (): number => 0;
 export interface GroupSpec {
   readonly client: Client;
   /** The connection for XACK (shared by the transport's group subscriptions). */
-  readonly acker: Client;
+  readonly acker: Reader;
   readonly reader: Reader;
   /** The transport's open read windows: this subscription's joins them between reads. */
   readonly windows: OpenWindows;
@@ -64,8 +64,8 @@ export class GroupSubscription implements Subscription, Settler {
   private claimTimer: NodeJS.Timeout | undefined;
   private claimCursor = '0-0';
   private claiming = false;
-  /** The last XREADGROUP encoded, and the count it asks for. */
-  private readCommand: { count: number; command: FixedCommand } | undefined;
+  /** The XREADGROUP of each count asked for so far (counts are at most `batchSize`), encoded once. */
+  private readonly readCommands = new Map<number, FixedCommand>();
   private closing: Promise<void> | undefined;
 
   constructor(private readonly spec: GroupSpec) {
@@ -113,12 +113,14 @@ export class GroupSubscription implements Subscription, Settler {
   private readNew(reader: Reader, count: number): Promise<unknown> {
     const { stream, group, options } = this.spec;
     this.acks.sendWith(this.window);
-    // The same command every time but for its count: encoded once per count.
-    if (this.readCommand?.count !== count) {
+    // The same command every time but for its count (which follows the free prefetch): encoded once per count.
+    let command = this.readCommands.get(count);
+    if (command === undefined) {
       const args = ['XREADGROUP', 'GROUP', group, this.consumer, 'COUNT', count, 'BLOCK', options.blockMs];
-      this.readCommand = { count, command: new FixedCommand([...args, 'STREAMS', stream, '>']) };
+      command = new FixedCommand([...args, 'STREAMS', stream, '>']);
+      this.readCommands.set(count, command);
     }
-    return this.readCommand.command.send(reader);
+    return command.send(reader);
   }
 
   private accept(

@@ -94,6 +94,12 @@ export class LeanConnection extends EventEmitter {
     this.socket?.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   }
 
+  /** Closes the connection once the commands in flight have their replies (QUIT), then as {@link disconnect}. */
+  async quit(): Promise<void> {
+    if (this.status === 'ready') await this.call('QUIT').catch(() => undefined);
+    this.disconnect();
+  }
+
   /** Closes the connection for good: commands in flight reject, no reconnection; emits `end`. */
   disconnect(): void {
     if (this.status === 'end') return;

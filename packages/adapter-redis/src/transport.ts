@@ -14,7 +14,7 @@ import {
 } from '@switchboard/core';
 import type { Cluster, Redis } from 'ioredis';
 import { encodeFields, type FieldValue } from './codec.js';
-import { type Client, openAcker, openClient, openReader, whenReady } from './connection.js';
+import { type Client, openClient, openReader, type Reader, whenReady } from './connection.js';
 import { EphemeralSubscription } from './ephemeral-subscription.js';
 import { closedError, type ErrorContext, mapError } from './errors.js';
 import { GroupSubscription } from './group-subscription.js';
@@ -48,7 +48,7 @@ export class RedisTransport implements Transport<RedisNative> {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   /** The connection group subscriptions send XACKs on, opened with the first one. */
-  private acking: Promise<Client> | undefined;
+  private acking: Promise<Reader> | undefined;
   private closing: Promise<void> | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
   /** Reading connections between two reads: a lone send or a reply rides along with their next read. */
@@ -108,8 +108,8 @@ export class RedisTransport implements Transport<RedisNative> {
    * The shared connection for acknowledgements. Acks wait for their XACK reply before the bus frees the
    * handler's slot, so they must not queue behind the send scripts in flight on the command connection.
    */
-  private ackClient(client: Client): Promise<Client> {
-    this.acking ??= openAcker(client, this.options).catch((error: unknown) => {
+  private ackClient(client: Client): Promise<Reader> {
+    this.acking ??= openReader(client, this.options, 'sb-ack').catch((error: unknown) => {
       this.acking = undefined;
       throw error;
     });

@@ -68,6 +68,15 @@ describe.skipIf(!url)('LeanConnection', () => {
     await expect(connection.call('PING')).rejects.toThrow(CONNECTION_CLOSED);
   });
 
+  it('quit lets the commands in flight get their replies, then ends the connection', async () => {
+    const connection = lean();
+    await connection.connect();
+    const echo = connection.call('ECHO', 'last');
+    await connection.quit();
+    expect(await echo).toEqual(Buffer.from('last'));
+    expect(connection.status).toBe('end');
+  });
+
   it('authenticates with an ACL user; refused credentials fail connect with UNAUTHENTICATED, unprinted', async () => {
     const user = `sbt-lean-${randomBytes(4).toString('hex')}`;
     const password = `pw-${randomBytes(6).toString('hex')}`;
