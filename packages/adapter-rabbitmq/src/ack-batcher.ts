@@ -6,16 +6,29 @@ import type { Channel, Message } from 'amqplib';
  * tags, plus one plain `basic.ack` for each acked tag past the first unsettled one. A tag is never covered by a
  * `multiple` ack unless every tag up to it was settled here, so a message still being handled (or rejected)
  * is never acked by accident. `flush()` sends what is pending at once (before cancel or close).
+ *
+ * Acks in delivery order (the common case: one handler, or handlers that finish in turn) only move the end of
+ * the settled prefix; the sets hold the tags settled out of order, until the prefix reaches them.
  */
 export class AckBatcher {
   /** Delivered tags in delivery order, from `head` on not yet known to be settled. */
   private readonly tags: number[] = [];
   private head = 0;
-  /** Tags settled here (acked or rejected) that are still in `tags` from `head` on. */
+  /** Tags settled here (acked or rejected) out of order, still in `tags` from `head` on. */
   private readonly settled = new Set<number>();
-  /** Acked tags not sent yet. */
+  /** Out-of-order acked tags not sent yet. */
   private readonly pending = new Set<number>();
+  /** The last acked tag of the settled prefix not covered by a sent ack yet. */
+  private upTo: number | undefined;
   private scheduled: NodeJS.Immediate | undefined;
+  private readonly flushScheduled = () => {
+    this.scheduled = undefined;
+    try {
+      this.flush();
+    } catch {
+      // The channel closed first: RabbitMQ delivers these messages again (at-least-once).
+    }
+  };
 
   constructor(private readonly channel: Channel) {}
 
@@ -26,22 +39,25 @@ export class AckBatcher {
 
   /** Queues the ack of `tag`; sent at the next flush. */
   ack(tag: number): void {
-    this.settled.add(tag);
-    this.pending.add(tag);
-    this.scheduled ??= setImmediate(() => {
-      this.scheduled = undefined;
-      try {
-        this.flush();
-      } catch {
-        // The channel closed first: RabbitMQ delivers these messages again (at-least-once).
-      }
-    });
+    if (tag === this.tags[this.head]) {
+      this.head++;
+      this.upTo = tag;
+      if (this.settled.size > 0) this.advance();
+    } else {
+      this.settled.add(tag);
+      this.pending.add(tag);
+    }
+    this.scheduled ??= setImmediate(this.flushScheduled);
   }
 
   /** Rejects `tag` with requeue at once (after sending the pending acks, to keep the broker's view ordered). */
   reject(message: Message): void {
     this.flush();
-    this.settled.add(message.fields.deliveryTag);
+    const tag = message.fields.deliveryTag;
+    if (tag === this.tags[this.head]) {
+      this.head++;
+      if (this.settled.size > 0) this.advance();
+    } else this.settled.add(tag);
     this.channel.reject(message, true);
   }
 
@@ -51,20 +67,25 @@ export class AckBatcher {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    if (this.pending.size === 0) return;
-    let upTo: number | undefined;
-    while (this.head < this.tags.length && this.settled.has(this.tags[this.head]!)) {
-      const tag = this.tags[this.head++]!;
-      this.settled.delete(tag);
-      if (this.pending.delete(tag)) upTo = tag;
-    }
     if (this.head > 1024 && this.head * 2 > this.tags.length) {
       this.tags.splice(0, this.head);
       this.head = 0;
     }
+    const upTo = this.upTo;
+    this.upTo = undefined;
     if (upTo !== undefined) this.channel.ack(tagOnly(upTo), true);
+    if (this.pending.size === 0) return;
     for (const tag of this.pending) this.channel.ack(tagOnly(tag), false);
     this.pending.clear();
+  }
+
+  /** Moves the settled prefix over the tags settled out of order that now follow it. */
+  private advance(): void {
+    while (this.head < this.tags.length && this.settled.has(this.tags[this.head]!)) {
+      const tag = this.tags[this.head++]!;
+      this.settled.delete(tag);
+      if (this.pending.delete(tag)) this.upTo = tag;
+    }
   }
 }
 
