@@ -43,30 +43,49 @@ export function decodeFramesLeanly(model: ChannelModel): boolean {
   ) {
     return false;
   }
+  // The unread bytes are `data` from `at`: a frame decoded here only moves `at` (amqplib cut a new view of the
+  // rest per frame). `rest` is brought up to date before amqplib's own recvFrame runs; when amqplib changed it,
+  // reading goes on from amqplib's value.
+  let data = connection.rest as Buffer;
+  let at = 0;
+  let synced = data;
+  /** amqplib's recvFrame on the unread bytes (it may call back into leanRecvFrame for more data). */
+  const handBack = (self: ConnectionInternals): unknown => {
+    data = synced = at === 0 ? data : data.subarray(at);
+    at = 0;
+    self.rest = data;
+    return original.call(self);
+  };
   connection.recvFrame = function leanRecvFrame(this: ConnectionInternals): unknown {
+    if (this.rest !== synced) {
+      data = synced = this.rest as Buffer;
+      at = 0;
+    }
     for (;;) {
-      const rest = this.rest as Buffer;
-      if (rest.length >= FRAME_HEADER_BYTES) {
-        const size = rest.readUInt32BE(3);
-        const end = FRAME_HEADER_BYTES + size;
+      const available = data.length - at;
+      if (available >= FRAME_HEADER_BYTES) {
+        const size = data.readUInt32BE(at + 3);
+        const end = at + FRAME_HEADER_BYTES + size;
         const limit = this.maxFrameSize as number;
-        if (limit > 0 && size > limit) return original.call(this);
-        if (rest.length > end) {
+        if (limit > 0 && size > limit) return handBack(this);
+        if (data.length > end) {
           const frame: DecodedFrame | undefined =
-            rest[end] === FRAME_END ? decodeFrame(rest, 0, size) : undefined;
+            data[end] === FRAME_END ? decodeFrame(data, at, size) : undefined;
           if (frame === undefined) {
             frameDecoding.amqplib++;
-            return original.call(this);
+            return handBack(this);
           }
           frameDecoding.own++;
-          this.rest = rest.subarray(end + 1);
+          at = end + 1;
           return frame;
         }
       }
       const incoming = (this.stream as { read: () => Buffer | null }).read();
       if (incoming === null) return false;
       this.recvSinceLastCheck = true;
-      this.rest = rest.length === 0 ? incoming : Buffer.concat([rest, incoming]);
+      data = available === 0 ? incoming : Buffer.concat([data.subarray(at), incoming]);
+      at = 0;
+      this.rest = synced = data;
     }
   };
   connection[PATCHED] = true;

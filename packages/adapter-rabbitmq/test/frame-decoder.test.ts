@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../src/frame-decoder.js';
+import { decodeFramesLeanly, frameDecoding } from '../src/lean-frames.js';
 
 // amqplib's own encoders and decoder (not exported by the package, loaded by path): the reference the adapter's
 // decoder must match object for object.
@@ -124,5 +125,54 @@ describe('decodeFrame (deliveries and confirms without amqplib)', () => {
       frame.HEARTBEAT_BUF,
     ];
     for (const bytes of declined) expect(ownDecode(bytes)).toBeUndefined();
+  });
+});
+
+describe('decodeFramesLeanly (recvFrame over split socket reads)', () => {
+  const { Connection } = require(join(lib, 'connection.js'));
+
+  /** A connection object with amqplib's recvFrame reading `chunks` one `stream.read()` at a time. */
+  function reader(chunks: Buffer[], lean: boolean): () => unknown[] {
+    const queue = [...chunks];
+    const connection = Object.create(Connection.prototype);
+    Object.assign(connection, {
+      rest: Buffer.alloc(0),
+      maxFrameSize: 131072,
+      stream: { read: () => queue.shift() ?? null },
+    });
+    if (lean) expect(decodeFramesLeanly({ connection } as never)).toBe(true);
+    return () => {
+      const frames: unknown[] = [];
+      // Like amqplib's accept loop: read frames until none is complete, then wait for more bytes.
+      while (queue.length > 0 || connection.rest.length > 0) {
+        const frame = connection.recvFrame();
+        if (frame === false && queue.length === 0) break;
+        if (frame !== false) frames.push(frame);
+      }
+      return frames;
+    };
+  }
+
+  it('returns the frames amqplib returns, whatever the reads are cut into', () => {
+    const frames: Buffer[] = [];
+    for (let i = 1; i <= 20; i++) {
+      frames.push(
+        deliver({ consumerTag: 'c', deliveryTag: i, redelivered: false, exchange: '', routingKey: 'q' }),
+        header(
+          { messageId: `m${i}`, headers: i % 5 === 0 ? { nested: { i } } : { 'sb-ts': String(i) } },
+          300,
+        ),
+        frame.makeBodyFrame(5, Buffer.alloc(300, i)),
+      );
+      if (i % 7 === 0) frames.push(frame.HEARTBEAT_BUF);
+    }
+    const bytes = Buffer.concat(frames);
+    for (const cut of [1, 7, 13, 64, 500, bytes.length]) {
+      const chunks: Buffer[] = [];
+      for (let from = 0; from < bytes.length; from += cut) chunks.push(bytes.subarray(from, from + cut));
+      const before = frameDecoding.amqplib;
+      expect(reader(chunks, true)()).toStrictEqual(reader(chunks, false)());
+      expect(frameDecoding.amqplib - before).toBe(4 + 2); // 4 nested-table headers and 2 heartbeats
+    }
   });
 });
