@@ -170,7 +170,7 @@ export async function openReader(
   const reader = new LeanConnection({
     host: host ?? '127.0.0.1',
     port: port ?? 6379,
-    tls: tls !== undefined,
+    tls,
     username: options.username,
     password: options.password,
     db: options.db,

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type Socket, connect as tcpConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { encodeArgs } from './resp-command.js';
 import { ReplyError, RespParser } from './resp-parser.js';
 
@@ -8,7 +8,8 @@ import { ReplyError, RespParser } from './resp-parser.js';
 export interface LeanConnectionOptions {
   readonly host: string;
   readonly port: number;
-  readonly tls: boolean;
+  /** TLS options (as the command connection's ioredis client got them), or undefined for plain TCP. */
+  readonly tls: ConnectionOptions | undefined;
   readonly username: string | undefined;
   readonly password: string | undefined;
   readonly db: number;
@@ -141,7 +142,7 @@ export class LeanConnection extends EventEmitter {
   private attempt(): Promise<void> {
     const { host, port, tls, connectTimeoutMs } = this.options;
     return new Promise<void>((resolve, reject) => {
-      const socket = tls ? tlsConnect({ host, port, servername: host }) : tcpConnect({ host, port });
+      const socket = tls ? tlsConnect({ ...tls, host, port }) : tcpConnect({ host, port });
       socket.setNoDelay(true);
       this.socket = socket;
       let failure: unknown;

@@ -1,4 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Socket, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { MessagingError } from '@switchboard/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +23,7 @@ function lean(options: Partial<LeanConnectionOptions> = {}): LeanConnection {
   return new LeanConnection({
     host: hostname,
     port: Number(port || 6379),
-    tls: false,
+    tls: undefined,
     username: undefined,
     password: undefined,
     db: 0,
@@ -26,6 +32,38 @@ function lean(options: Partial<LeanConnectionOptions> = {}): LeanConnection {
     retryDelay: () => 20,
     ...options,
   });
+}
+
+/** A self-signed certificate for `localhost` (openssl), and its key. */
+function selfSigned(): { cert: Buffer; key: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'sbt-tls-'));
+  try {
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
+    return { cert: readFileSync(cert), key: readFileSync(key) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Resolves on the connection's next `ready` event. */
@@ -94,6 +132,47 @@ describe.skipIf(!url)('LeanConnection', () => {
       expect(mapped.message).not.toContain('wrong-secret');
     } finally {
       await raw.call('ACL', 'DELUSER', user);
+    }
+  });
+
+  it('connects over TLS with the TLS options given (a TLS proxy in front of the server)', async () => {
+    const { hostname, port } = new URL(url!);
+    const { cert, key } = selfSigned();
+    const server = createTlsServer({ cert, key }, (client) => {
+      const upstream = tcpConnect(Number(port || 6379), hostname);
+      for (const s of [client, upstream]) s.on('error', () => undefined);
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tlsPort = (server.address() as { port: number }).port;
+    try {
+      const trusted = lean({ host: '127.0.0.1', port: tlsPort, tls: { servername: 'localhost', ca: cert } });
+      await trusted.connect();
+      expect(await trusted.call('CLIENT', 'GETNAME')).toEqual(Buffer.from('sb-read'));
+      trusted.disconnect();
+      // Without the CA the certificate is refused: TLS is really in use.
+      const untrusted = lean({ host: '127.0.0.1', port: tlsPort, tls: { servername: 'localhost' } });
+      const error = await untrusted.connect().catch((e: unknown) => e);
+      expect(String((error as { code?: unknown }).code)).toMatch(/CERT|SELF_SIGNED/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a server that never answers the handshake fails connect after the connect timeout, retryable', async () => {
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const connection = lean({ host: '127.0.0.1', port, connectTimeoutMs: 200 });
+      const error = await connection.connect().catch((e: unknown) => e);
+      expect(String((error as Error).message)).toContain('ETIMEDOUT');
+      expect(mapError(error, context).code).toBe('UNAVAILABLE');
+      expect(connection.status).toBe('end');
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
     }
   });
 
