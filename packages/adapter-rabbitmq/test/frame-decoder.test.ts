@@ -96,6 +96,13 @@ describe('decodeFrame (deliveries and confirms without amqplib)', () => {
       { contentType: 'text/plaim', headers: { ['n'.repeat(64)]: 'x', ['m'.repeat(65)]: 'y' } },
       { contentType: 'text/plaim', headers: { ['n'.repeat(64)]: 'z', ['m'.repeat(65)]: 'w' } },
       { contentType: 'application/json', headers: { h1: '1', h2: '2', h3: '3', h4: '4', h5: '5', h6: '6' } },
+      // three values taking turns (the memo keeps two)
+      { contentType: 'text/a', headers: { x: '1' } },
+      { contentType: 'text/b', headers: { y: '1' } },
+      { contentType: 'text/a', headers: { x: '1' } },
+      { contentType: 'text/c', headers: { z: '1' } },
+      { contentType: 'text/b', headers: { y: '1' } },
+      { contentType: 'text/a', headers: { x: '1' } },
       { headers: {} },
       {},
     ];
