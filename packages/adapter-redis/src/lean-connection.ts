@@ -142,20 +142,30 @@ export class LeanConnection extends EventEmitter {
   private attempt(): Promise<void> {
     const { host, port, tls, connectTimeoutMs } = this.options;
     return new Promise<void>((resolve, reject) => {
-      const socket = tls ? tlsConnect({ ...tls, host, port }) : tcpConnect({ host, port });
+      const feed = (chunk: Buffer) => {
+        try {
+          this.parser.feed(chunk);
+        } catch (error) {
+          socket.destroy(error as Error); // a protocol error: this connection cannot be trusted any more
+        }
+      };
+      // Plain TCP reads into one reused buffer and hands over a copy of what came (replies may be views of
+      // it), without the readable stream's per-read bookkeeping; TLS reads through the stream.
+      const onread = {
+        buffer: readBuffer,
+        callback: (n: number, buf: Uint8Array) => {
+          feed(copyOf(buf, n));
+          return true; // keep reading
+        },
+      };
+      const socket = tls ? tlsConnect({ ...tls, host, port }) : tcpConnect({ host, port, onread });
       socket.setNoDelay(true);
       this.socket = socket;
       let failure: unknown;
       const timer = setTimeout(() => {
         socket.destroy(new Error(`connect ETIMEDOUT after ${connectTimeoutMs} ms`));
       }, connectTimeoutMs);
-      socket.on('data', (chunk: Buffer) => {
-        try {
-          this.parser.feed(chunk);
-        } catch (error) {
-          socket.destroy(error as Error); // a protocol error: this connection cannot be trusted any more
-        }
-      });
+      if (tls) socket.on('data', feed);
       socket.on('error', (error) => {
         failure ??= error;
       });
@@ -210,4 +220,14 @@ export class LeanConnection extends EventEmitter {
       this.options.retryDelay(++this.attempts),
     );
   }
+}
+
+/** The buffer plain TCP reads go into (shared: a read is copied out before the next one can happen). */
+const readBuffer = Buffer.allocUnsafe(65_536);
+
+/** A Buffer of its own holding the first `n` bytes of `buf`. */
+function copyOf(buf: Uint8Array, n: number): Buffer {
+  const chunk = Buffer.allocUnsafe(n);
+  chunk.set(buf.subarray(0, n));
+  return chunk;
 }

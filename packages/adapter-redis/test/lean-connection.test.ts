@@ -106,6 +106,22 @@ describe.skipIf(!url)('LeanConnection', () => {
     await expect(connection.call('PING')).rejects.toThrow(CONNECTION_CLOSED);
   });
 
+  it('replies larger than one socket read arrive whole, and the connection goes on', async () => {
+    const key = fresh('lean-big');
+    const big = randomBytes(300_000);
+    const connection = lean();
+    await connection.connect();
+    try {
+      await connection.call('SET', key, big);
+      const [value, again] = await Promise.all([connection.call('GET', key), connection.call('GET', key)]);
+      expect(Buffer.compare(value as Buffer, big)).toBe(0);
+      expect(Buffer.compare(again as Buffer, big)).toBe(0);
+      expect(await connection.call('DEL', key)).toBe(1);
+    } finally {
+      connection.disconnect();
+    }
+  });
+
   it('quit lets the commands in flight get their replies, then ends the connection', async () => {
     const connection = lean();
     await connection.connect();
