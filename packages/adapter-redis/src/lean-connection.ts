@@ -193,7 +193,10 @@ export class LeanConnection extends EventEmitter {
     });
   }
 
-  /** AUTH, SELECT and CLIENT SETNAME, written at once (never held by a cork); rejects with the first error reply. */
+  /**
+   * AUTH, SELECT and CLIENT SETNAME, written at once (never held by a cork); rejects with the first error
+   * reply of AUTH or SELECT. A refused SETNAME (an ACL without CLIENT) is ignored, as ioredis ignores it.
+   */
   private handshake(): Promise<unknown> {
     const { username, password, db, name } = this.options;
     const steps: Promise<unknown>[] = [];
@@ -202,7 +205,7 @@ export class LeanConnection extends EventEmitter {
       steps.push(this.write(encodeArgs(auth), true));
     }
     if (db !== 0) steps.push(this.write(encodeArgs(['SELECT', String(db)]), true));
-    steps.push(this.write(encodeArgs(['CLIENT', 'SETNAME', name]), true));
+    steps.push(this.write(encodeArgs(['CLIENT', 'SETNAME', name]), true).catch(() => undefined));
     return Promise.all(steps);
   }
 

@@ -140,6 +140,12 @@ describe.skipIf(!url)('LeanConnection', () => {
       await good.connect();
       expect(String(await good.call('ACL', 'WHOAMI'))).toBe(user);
       good.disconnect();
+      // A user that may not run CLIENT: the refused CLIENT SETNAME does not fail the connection (as with ioredis).
+      await raw.call('ACL', 'SETUSER', user, '-client');
+      const unnamed = lean({ username: user, password });
+      await unnamed.connect();
+      expect(await unnamed.call('PING')).toBe('PONG');
+      unnamed.disconnect();
       const bad = lean({ username: user, password: 'wrong-secret' });
       const error = await bad.connect().catch((e: unknown) => e);
       expect(bad.status).toBe('end');
