@@ -30,8 +30,9 @@ interface Waiter {
 }
 
 /**
- * A minimal Redis connection for the adapter's hot reading connections on standalone servers (a group
- * subscription's blocking XREADGROUP, the reply inbox's BLMPOP, and what rides along with them): RESP2
+ * A minimal Redis connection for the adapter's hot connections on standalone servers (a group
+ * subscription's blocking XREADGROUP, the reply inbox's BLMPOP, what rides along with them, and the
+ * transport's XACKs): RESP2
  * over one socket, commands answered in order, no command objects, no offline queue. It offers what those
  * connections used of ioredis: `status` (`connecting`, `ready`, `reconnecting`, `end`) with the events
  * `ready` and `end`; a command issued while not `ready` rejects at once; when the socket drops, every
