@@ -1,5 +1,6 @@
 import type { ChannelModel } from 'amqplib';
 import { type DecodedFrame, decodeFrame } from './frame-decoder.js';
+import { type DeliverFrame, deliverWhole } from './whole-delivery.js';
 
 /** The parts of amqplib 2.x's connection this module touches. */
 interface ConnectionInternals {
@@ -8,15 +9,23 @@ interface ConnectionInternals {
   recvSinceLastCheck?: boolean;
   stream?: { read?: () => Buffer | null };
   recvFrame?: () => unknown;
+  accept?: unknown;
+  channels?: unknown;
 }
+
+/** amqplib's method id of `basic.deliver`. */
+const BASIC_DELIVER = (60 << 16) | 60;
 
 /** Type byte, channel (2) and payload size (4) before a frame's payload; the frame-end byte after it. */
 const FRAME_HEADER_BYTES = 7;
 const FRAME_END = 0xce;
 const PATCHED = Symbol('switchboard.leanFrames');
 
-/** How many frames the adapter's decoder read, and how many it left to amqplib (for tests). */
-export const frameDecoding = { own: 0, amqplib: 0 };
+/**
+ * How many frames the adapter's decoder read, how many it left to amqplib, and how many messages it handed to
+ * their channel whole (for tests).
+ */
+export const frameDecoding = { own: 0, amqplib: 0, whole: 0 };
 
 /**
  * Makes the connection decode the frames of deliveries (`basic.deliver`, content header, body) and publisher
@@ -26,8 +35,10 @@ export const frameDecoding = { own: 0, amqplib: 0 };
  * (a copy even when nothing was left over), makes an object and two buffer views per frame, then decodes the
  * method or properties with generic code (a closure per header table, every string through `Buffer#toString`).
  * On the consumer side that was the largest part of the client's work per message. The replacement reads the
- * same bytes into the same frame objects; channels, the message assembly, flow control and errors stay
- * amqplib's. Any frame the decoder declines, an oversized or malformed frame, and heartbeats go through
+ * same bytes into the same frame objects, and a delivery whose frames are all in hand (one body frame) goes to
+ * its channel as one message ({@link deliverWhole}) instead of frame by frame through amqplib's accept
+ * functions; the channel's consumer dispatch, flow control and errors stay amqplib's. Any frame the decoder
+ * declines, an oversized or malformed frame, and heartbeats go through
  * amqplib's own `recvFrame` with the connection's state untouched, so it decodes or reports them as before. If a
  * future amqplib has no such method or fields, nothing is patched.
  */
@@ -39,10 +50,17 @@ export function decodeFramesLeanly(model: ChannelModel): boolean {
     typeof original !== 'function' ||
     !Buffer.isBuffer(connection.rest) ||
     typeof connection.maxFrameSize !== 'number' ||
-    typeof connection.stream?.read !== 'function'
+    typeof connection.stream?.read !== 'function' ||
+    !Array.isArray(connection.channels)
   ) {
     return false;
   }
+  /** Moves the reader past a message handed to its channel whole. */
+  const skipTo = (end: number) => {
+    at = end;
+  };
+  /** The connection's accept function while open; another one (closing) gets every frame itself. */
+  const openAccept = connection.accept;
   // The unread bytes are `data` from `at`: a frame decoded here only moves `at` (amqplib cut a new view of the
   // rest per frame). `rest` is brought up to date before amqplib's own recvFrame runs; when amqplib changed it,
   // reading goes on from amqplib's value.
@@ -77,6 +95,13 @@ export function decodeFramesLeanly(model: ChannelModel): boolean {
           }
           frameDecoding.own++;
           at = end + 1;
+          if ((frame as { id?: number }).id === BASIC_DELIVER && this.accept === openAccept) {
+            const limit = this.maxFrameSize as number;
+            if (deliverWhole(this.channels as [], frame as DeliverFrame, data, at, limit, skipTo) >= 0) {
+              frameDecoding.whole++;
+              continue;
+            }
+          }
           return frame;
         }
       }

@@ -145,6 +145,7 @@ describe('decodeFramesLeanly (recvFrame over split socket reads)', () => {
     Object.assign(connection, {
       rest: Buffer.alloc(0),
       maxFrameSize: 131072,
+      channels: [],
       stream: { read: () => queue.shift() ?? null },
     });
     if (lean) expect(decodeFramesLeanly({ connection } as never)).toBe(true);

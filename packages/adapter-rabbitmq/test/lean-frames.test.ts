@@ -8,7 +8,7 @@ import { createBus, type Message } from '@switchboard/core';
 import amqp from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { rabbitmqTransport } from '../src/index.js';
-import { frameDecoding } from '../src/lean-frames.js';
+import { decodeFramesLeanly, frameDecoding } from '../src/lean-frames.js';
 import { rabbitUrl, TEST_QUEUE_EXPIRES_MS } from './broker.js';
 
 const found = await rabbitUrl();
@@ -33,7 +33,7 @@ suite('frame decoding against RabbitMQ', () => {
         queue,
         (message) => {
           got.push(message);
-          if (got.length === 4) finish();
+          if (got.length === 5) finish();
         },
         { concurrency: 1 },
       );
@@ -47,10 +47,17 @@ suite('frame decoding against RabbitMQ', () => {
         headers: { 'x-nested': { depth: 1 }, 'x-list': ['a', 1] },
       });
       channel.sendToQueue(queue, Buffer.from(JSON.stringify(large)), { messageId: 'large' });
-      channel.sendToQueue(queue, Buffer.from('{"n":4}'), { messageId: 'last', headers: { 'x-flag': true } });
+      channel.sendToQueue(queue, Buffer.from('{"n":4}'), {
+        messageId: 'fourth',
+        headers: { 'x-flag': true },
+      });
+      channel.sendToQueue(queue, Buffer.alloc(0), {
+        messageId: 'empty',
+        contentType: 'application/octet-stream',
+      });
       await channel.waitForConfirms();
       await done;
-      expect(got.map((m) => m.id)).toEqual(['plain', 'nested', 'large', 'last']);
+      expect(got.map((m) => m.id)).toEqual(['plain', 'nested', 'large', 'fourth', 'empty']);
       expect(got[0]).toMatchObject({ body: { n: 1 }, headers: { 'x-a': 'é' } });
       expect(got[1]).toMatchObject({
         body: { n: 2 },
@@ -58,14 +65,64 @@ suite('frame decoding against RabbitMQ', () => {
       });
       expect(got[2]!.body).toBe(large);
       expect(got[3]).toMatchObject({ body: { n: 4 }, headers: { 'x-flag': 'true' } });
-      // The nested table's content header went to amqplib; the other frames (3 per message, more for the
-      // large body, plus the publisher confirms) to the adapter.
+      expect(got[4]!.body).toBeInstanceOf(Uint8Array);
+      expect((got[4]!.body as Uint8Array).length).toBe(0);
+      // The nested table's content header went to amqplib, the large body's frames through amqplib's channel
+      // one by one; small messages whose frames arrived together went to their channel whole.
       expect(frameDecoding.amqplib - before.amqplib).toBeGreaterThanOrEqual(1);
-      expect(frameDecoding.own - before.own).toBeGreaterThanOrEqual(11);
+      expect(frameDecoding.own - before.own).toBeGreaterThanOrEqual(5 + 2);
+      expect(frameDecoding.whole - before.whole).toBeGreaterThanOrEqual(1);
       await channel.close();
     } finally {
       await raw.close();
       await bus.close();
+    }
+  });
+
+  it('a consumer callback that throws is handled as amqplib handles it: handler-error, else the channel closes', async () => {
+    const connection = await amqp.connect(url);
+    expect(decodeFramesLeanly(connection)).toBe(true);
+    const queue = `sbt.rmq.lean-throw.${randomBytes(4).toString('hex')}`;
+    try {
+      const setup = await connection.createConfirmChannel();
+      await setup.assertQueue(queue, { durable: false, arguments: { 'x-queue-type': 'classic' } });
+      // With a handler-error listener the channel goes on: both messages arrive, the error is reported.
+      const listening = await connection.createChannel();
+      const seen: string[] = [];
+      const reported = new Promise<unknown>((resolve) => listening.on('handler-error', resolve));
+      let second: () => void = () => undefined;
+      const secondArrived = new Promise<void>((resolve) => {
+        second = resolve;
+      });
+      await listening.consume(queue, (message) => {
+        seen.push(message!.content.toString());
+        listening.ack(message!);
+        if (seen.length === 1) throw new Error('handler failed');
+        second();
+      });
+      const wholeBefore = frameDecoding.whole;
+      setup.sendToQueue(queue, Buffer.from('one'));
+      setup.sendToQueue(queue, Buffer.from('two'));
+      await setup.waitForConfirms();
+      expect(((await reported) as Error).message).toBe('handler failed');
+      await secondArrived;
+      expect(seen).toEqual(['one', 'two']);
+      expect(frameDecoding.whole).toBeGreaterThan(wholeBefore);
+      await listening.close();
+      // Without one the channel closes (541), the connection stays usable.
+      const plain = await connection.createChannel();
+      plain.on('error', () => undefined);
+      const closed = new Promise<void>((resolve) => plain.once('close', () => resolve()));
+      await plain.consume(queue, () => {
+        throw new Error('handler failed');
+      });
+      setup.sendToQueue(queue, Buffer.from('three'));
+      await setup.waitForConfirms();
+      await closed;
+      expect((await setup.checkQueue(queue)).queue).toBe(queue);
+      await setup.deleteQueue(queue);
+    } finally {
+      await connection.close();
     }
   });
 });
