@@ -8,11 +8,10 @@
  * Contract: `buffer` holds one whole frame from `start` (type byte) — `size` payload bytes from `start + 7`,
  * the frame-end byte checked by the caller. Never throws on a well-formed frame.
  */
+
+import { FRAME_BODY, FRAME_HEADER, FRAME_METHOD } from './amqp-frame.js';
 import { ShortTextMemo } from './text-memo.js';
 
-const FRAME_METHOD = 1;
-const FRAME_HEADER = 2;
-const FRAME_BODY = 3;
 /** class 60 (basic), method 60 (deliver) and 80 (ack), as amqplib's method ids. */
 const BASIC_DELIVER = (60 << 16) | 60;
 const BASIC_ACK = (60 << 16) | 80;

@@ -8,6 +8,7 @@
  * a header name exceeds 255 bytes of UTF-8, or when `frameMax` leaves no room for a body frame.
  */
 import { writeUtf8 } from '@switchboard/core';
+import { FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_METHOD } from './amqp-frame.js';
 
 /** The message properties this encoder writes (the subset of AMQP basic properties the adapter uses). */
 export interface PublishProperties {
@@ -24,10 +25,6 @@ export interface PublishProperties {
   timestamp?: number | undefined;
 }
 
-const FRAME_METHOD = 1;
-const FRAME_HEADER = 2;
-const FRAME_BODY = 3;
-const FRAME_END = 0xce;
 /** Type byte, channel (2), payload size (4) before the payload; frame-end byte after it. */
 const FRAME_OVERHEAD = 8;
 /** class 60 (basic), method 40 (publish). */

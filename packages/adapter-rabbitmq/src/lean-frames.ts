@@ -1,4 +1,5 @@
 import type { ChannelModel } from 'amqplib';
+import { FRAME_END, FRAME_HEADER_BYTES } from './amqp-frame.js';
 import { type DecodedFrame, decodeFrame } from './frame-decoder.js';
 import { type DeliverFrame, deliverWhole } from './whole-delivery.js';
 
@@ -16,9 +17,6 @@ interface ConnectionInternals {
 /** amqplib's method id of `basic.deliver`. */
 const BASIC_DELIVER = (60 << 16) | 60;
 
-/** Type byte, channel (2) and payload size (4) before a frame's payload; the frame-end byte after it. */
-const FRAME_HEADER_BYTES = 7;
-const FRAME_END = 0xce;
 const PATCHED = Symbol('switchboard.leanFrames');
 
 /**

@@ -1,3 +1,4 @@
+import { FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_HEADER_BYTES } from './amqp-frame.js';
 import { decodeFrame } from './frame-decoder.js';
 
 /** The parts of an amqplib 2.x channel a whole delivery is handed to. */
@@ -14,10 +15,6 @@ export interface DeliverFrame {
   readonly fields: object;
 }
 
-const FRAME_HEADER_BYTES = 7;
-const FRAME_END = 0xce;
-const FRAME_HEADER = 2;
-const FRAME_BODY = 3;
 /** amqplib's id of the basic content header (its class id). */
 const BASIC_PROPERTIES = 60;
 /** AMQP reply codes amqplib closes a channel with when handling a message fails. */
