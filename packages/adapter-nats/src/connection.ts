@@ -10,6 +10,7 @@ import {
   usernamePasswordAuthenticator,
 } from '@nats-io/transport-node';
 import { redactUrl } from '@switchboard/core';
+import { DirectReader } from './direct-read.js';
 import { mapError, natsError, outage } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -23,7 +24,11 @@ export class Connection {
   private waiters = new Set<() => void>();
   private readonly disconnectListeners = new Set<() => void>();
 
+  /** Reads the adapter's core subscriptions' messages ahead of the client's parser (undefined: client lacks its internals). */
+  readonly reader: DirectReader | undefined;
+
   private constructor(readonly nc: NatsConnection) {
+    this.reader = DirectReader.install(nc);
     void this.watch();
   }
 

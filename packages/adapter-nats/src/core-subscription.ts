@@ -4,9 +4,10 @@
  */
 import type { Msg, NatsConnection, Subscription as NatsSub } from '@nats-io/transport-node';
 import { type DeliveryHandler, SETTLED, type Subscription } from '@switchboard/core';
+import { DirectReader } from './direct-read.js';
 import { reportError } from './errors.js';
 import { BaseDelivery, DeliveryGate } from './gate.js';
-import { headersOf } from './header-block.js';
+import { headersOf, headersOfBytes } from './header-block.js';
 
 /**
  * A core-NATS delivery: nothing to acknowledge. A nack hands the same message to this subscription again
@@ -39,13 +40,17 @@ export function coreFeed(
   gate: DeliveryGate,
   what: string,
 ): NatsSub {
-  return nc.subscribe(subject, {
+  const sub = nc.subscribe(subject, {
     ...(queue === undefined ? {} : { queue }),
     callback: (error, msg: Msg) => {
       if (error) reportError(error, what);
       else gate.offer(new CoreDelivery(msg.data, headersOf(msg), 0, gate));
     },
   });
+  DirectReader.of(nc)?.route(sub, (bytes, headerLength) =>
+    gate.offer(new CoreDelivery(bytes.subarray(headerLength), headersOfBytes(bytes, headerLength), 0, gate)),
+  );
+  return sub;
 }
 
 /** Subscribes on core NATS: a queue group for queues and topic groups, a plain subscription otherwise. */

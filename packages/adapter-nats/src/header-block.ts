@@ -80,4 +80,4 @@ export function headerText(message: WireMessage): string {
   return `${text}\r\n`;
 }
 
-export { decodeHeaderBlock, headersOf } from './header-read.js';
+export { decodeHeaderBlock, headersOf, headersOfBytes } from './header-read.js';

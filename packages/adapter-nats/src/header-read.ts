@@ -157,6 +157,11 @@ export function decodeHeaderBlock(block: Uint8Array): Record<string, string> {
   return readBlock(block, block.byteLength);
 }
 
+/** The headers of a message whose bytes (header block, then body) are `bytes`, `headerLength` of them the block. */
+export function headersOfBytes(bytes: Uint8Array, headerLength: number): Record<string, string> {
+  return headerLength > 0 ? readBlock(bytes, headerLength) : {};
+}
+
 interface MsgInternals {
   readonly _rdata?: unknown;
   readonly _msg?: { readonly hdr?: unknown };

@@ -3,7 +3,7 @@ import type { Inbox, InboxMessage, WireMessage } from '@switchboard/core';
 import { writeBatch } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError } from './errors.js';
-import { headersOf } from './header-block.js';
+import { headersOf, headersOfBytes } from './header-block.js';
 
 /**
  * Opens a reply inbox: a core subscription on a fresh `_INBOX.<nuid>` subject, live once the server has
@@ -20,6 +20,9 @@ export async function openReplyInbox(
       if (!error) onMessage({ body: msg.data, headers: headersOf(msg) });
     },
   });
+  connection.reader?.route(sub, (bytes, headerLength) =>
+    onMessage({ body: bytes.subarray(headerLength), headers: headersOfBytes(bytes, headerLength) }),
+  );
   await connection.nc.flush().catch((error: unknown) => {
     throw mapError(error, 'open a reply inbox');
   });

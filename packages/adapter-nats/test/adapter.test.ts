@@ -4,7 +4,7 @@
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers } from '@nats-io/transport-node';
-import { connect as connectBus, type Message, MessagingError } from '@switchboard/core';
+import { connect as connectBus, createBus, type Message, MessagingError } from '@switchboard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { natsTransport, transportFromUrl } from '../src/index.js';
 import { optionsFromUrl } from '../src/url-options.js';
@@ -150,5 +150,48 @@ describe.skipIf(!found.url)('against nats-server', () => {
     expect(transport.capabilities.maxPayloadBytes).toBeLessThan(serverMax);
     expect(transport.capabilities.maxPayloadBytes).toBeGreaterThan(serverMax - 16_384);
     await transport.close();
+  });
+});
+
+describe.skipIf(!found.url)('core mode reads its messages directly (direct-read.ts)', () => {
+  it('receives small, large and header-rich messages without the client parsing them', async () => {
+    const transport = natsTransport({ servers: [url], prefix: freshPrefix(), mode: 'core' });
+    await transport.connect();
+    const coreBus = createBus({ transport });
+    try {
+      const protocol = (transport.native.nc as unknown as { protocol: { processMsg(...a: unknown[]): void } })
+        .protocol;
+      let parsedByClient = 0;
+      const processMsg = protocol.processMsg.bind(protocol);
+      protocol.processMsg = (...args: unknown[]) => {
+        parsedByClient++;
+        processMsg(...args);
+      };
+      const large = new Uint8Array(900_000).fill(7);
+      large[large.length - 1] = 13;
+      const sent: { body: Uint8Array; headers: Record<string, string> }[] = [
+        { body: new TextEncoder().encode('line\r\nbreak'), headers: { 'x-uni': '漢字 ☺', 'x-pad': ' a ' } },
+        { body: large, headers: {} },
+        { body: new Uint8Array(0), headers: { tenant: 'acme' } },
+      ];
+      const received: Message<Uint8Array>[] = [];
+      let done!: () => void;
+      const all = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      await coreBus.receive<Uint8Array>('direct', (message) => {
+        received.push(message);
+        if (received.length === sent.length) done();
+      });
+      for (const m of sent) await coreBus.send('direct', m.body, { headers: m.headers });
+      await all;
+      expect(
+        received.map((m) => Buffer.from(m.body).equals(Buffer.from(sent[received.indexOf(m)]!.body))),
+      ).toEqual([true, true, true]);
+      expect(received.map((m) => m.headers)).toEqual(sent.map((m) => expect.objectContaining(m.headers)));
+      expect(parsedByClient).toBe(0);
+    } finally {
+      await coreBus.close();
+    }
   });
 });
