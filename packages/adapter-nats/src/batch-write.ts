@@ -15,12 +15,22 @@ import { EncodedHeaders, headerText } from './header-block.js';
 import { encodeBatch } from './hpub-encoder.js';
 import { checkSize } from './payload-size.js';
 
+/** What the client's PONG handling resolves (and a lost connection rejects): its `deferred()`. */
+interface PongWaiter extends Promise<void> {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 interface ProtocolInternals {
   sendCommand?: (command: Uint8Array) => void;
+  flushPending?: () => void;
+  pongs?: PongWaiter[];
   noMorePublishing?: boolean;
   outMsgs?: number;
   outBytes?: number;
 }
+
+const PING = Buffer.from('PING\r\n', 'latin1');
 
 function protocolOf(nc: NatsConnection): ProtocolInternals | undefined {
   return (nc as unknown as { protocol?: ProtocolInternals }).protocol;
@@ -45,12 +55,60 @@ export function writeBatch(
     publishEach(nc, subject, messages, maxPayload, what, replyOf);
     return;
   }
-  const chunk = encodeBatch(subject, messages, maxPayload, what, replyOf);
+  send(protocol, encodeBatch(subject, messages, maxPayload, what, replyOf), messages);
+}
+
+/**
+ * {@link writeBatch}, then a flush: resolves once the server has answered a PING written behind the messages
+ * (it has read them all), rejects with the client's error when the connection is lost or closed first. The
+ * PING goes out in the same chunk as the messages, so the client's outbound buffer holds one chunk and
+ * hands it to the socket without copying it into a new buffer (as `nc.flush()` after `writeBatch` would: the
+ * PING is a second chunk). Uses two more client internals than writeBatch, `protocol.pongs` (what each PONG
+ * resolves, in order) and `protocol.flushPending()` (what `nc.flush()` calls); without them it is
+ * `writeBatch` and `nc.flush()`.
+ */
+export function writeBatchAndFlush(
+  nc: NatsConnection,
+  subject: string,
+  messages: readonly WireMessage[],
+  what: string,
+  replyOf?: (index: number) => string,
+): Promise<void> {
+  const protocol = protocolOf(nc);
+  if (
+    typeof protocol?.sendCommand !== 'function' ||
+    typeof protocol.flushPending !== 'function' ||
+    !Array.isArray(protocol.pongs) ||
+    protocol.noMorePublishing ||
+    nc.isClosed()
+  ) {
+    writeBatch(nc, subject, messages, what, replyOf);
+    return nc.flush();
+  }
+  const chunk = encodeBatch(subject, messages, nc.info?.max_payload, what, replyOf, PING);
+  const pong = pongWaiter();
+  send(protocol, chunk, messages);
+  protocol.pongs.push(pong);
+  protocol.flushPending();
+  return pong;
+}
+
+function send(protocol: ProtocolInternals, chunk: Uint8Array, messages: readonly WireMessage[]): void {
   let payload = 0;
   for (const message of messages) payload += message.body.length;
-  protocol.sendCommand(chunk);
+  protocol.sendCommand!(chunk);
   protocol.outMsgs = (protocol.outMsgs ?? 0) + messages.length;
   protocol.outBytes = (protocol.outBytes ?? 0) + payload;
+}
+
+function pongWaiter(): PongWaiter {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return Object.assign(promise, { resolve, reject });
 }
 
 function publishEach(

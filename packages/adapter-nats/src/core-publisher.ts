@@ -1,6 +1,6 @@
 import { createInbox, type Subscription as NatsSub } from '@nats-io/transport-node';
 import { type WireMessage, watchAbort } from '@switchboard/core';
-import { writeBatch } from './batch-write.js';
+import { writeBatchAndFlush } from './batch-write.js';
 import type { Connection } from './connection.js';
 import { mapError, natsError, outage } from './errors.js';
 
@@ -35,15 +35,16 @@ export class CorePublisher {
     if (!this.connection.connected) await this.connection.whenConnected(signal, what);
     const nc = this.connection.nc;
     const tokens: number[] = [];
+    let flushed: Promise<void>;
     try {
       if (expectConsumer) {
         for (let i = 0; i < messages.length; i++) tokens.push(++this.sequence);
-        writeBatch(nc, subject, messages, what, (i) => `${this.probe}.${tokens[i]}`);
-      } else writeBatch(nc, subject, messages, what);
+        flushed = writeBatchAndFlush(nc, subject, messages, what, (i) => `${this.probe}.${tokens[i]}`);
+      } else flushed = writeBatchAndFlush(nc, subject, messages, what);
     } catch (error) {
       throw mapError(error, what);
     }
-    await this.flush(what, signal);
+    await this.settle(flushed, what, signal);
     let missed = false;
     for (const token of tokens) missed = this.noResponders.delete(token) || missed;
     if (missed)
@@ -54,9 +55,8 @@ export class CorePublisher {
       );
   }
 
-  /** Resolves once the server has answered a PING sent behind the messages; rejects with UNAVAILABLE when `signal` aborts first. */
-  private flush(what: string, signal: AbortSignal | undefined): Promise<void> {
-    const flushed = this.connection.nc.flush();
+  /** Resolves with `flushed` (the PING behind the messages answered); rejects with UNAVAILABLE when `signal` aborts first. */
+  private settle(flushed: Promise<void>, what: string, signal: AbortSignal | undefined): Promise<void> {
     if (!signal) {
       return flushed.catch((error: unknown) => {
         throw mapError(error, what);

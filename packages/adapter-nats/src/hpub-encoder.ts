@@ -124,7 +124,7 @@ function writeRawLine(chunk: Buffer, at: number, prefix: Buffer, value: string):
 
 /**
  * The `HPUB` commands of `messages` on `subject` as one new buffer; `replyOf(i)`, when given, is message i's
- * reply subject. Throws PAYLOAD_TOO_LARGE (nothing returned, nothing sent) when a message's header block and
+ * reply subject; `trailer`, when given, is copied after the last command (a `PING`, say). Throws PAYLOAD_TOO_LARGE (nothing returned, nothing sent) when a message's header block and
  * body exceed `maxPayload`. Subjects must be valid NATS subjects (the adapter's naming guarantees it).
  */
 export function encodeBatch(
@@ -133,6 +133,7 @@ export function encodeBatch(
   maxPayload: number | undefined,
   what: string,
   replyOf?: (index: number) => string,
+  trailer?: Uint8Array,
 ): Buffer {
   const command = Buffer.from(`HPUB ${subject} `, 'utf8');
   let at = 0;
@@ -163,6 +164,10 @@ export function encodeBatch(
     at += body.length;
     chunk[at++] = 13;
     chunk[at++] = 10;
+  }
+  if (trailer !== undefined) {
+    reserve(at, trailer.length).set(trailer, at);
+    at += trailer.length;
   }
   if (scratch.length > SCRATCH_KEPT_BYTES) {
     const large = scratch.subarray(0, at);

@@ -1,12 +1,13 @@
 /**
  * writeBatch against nats-server: a batch written as one chunk of HPUB commands arrives exactly as the same
  * messages sent with `nc.publish` (subject, reply, headers, body, order), and the fallback used when the
- * client's internals are missing sends the same.
+ * client's internals are missing sends the same. writeBatchAndFlush sends the same and resolves only once the
+ * server has answered the PING behind them.
  */
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { WireMessage } from '@switchboard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBatch } from '../src/batch-write.js';
+import { writeBatch, writeBatchAndFlush } from '../src/batch-write.js';
 import { encodeHeaders, headersOf } from '../src/header-block.js';
 import { freshPrefix, natsUrl } from './broker.js';
 
@@ -82,5 +83,38 @@ describe.skipIf(!found.url)('writeBatch against nats-server', () => {
     const noReply = await received(nc, subject, () => writeBatch(nc, subject, messages, 'test'));
     expect(noReply.map((m) => m.reply)).toEqual([undefined, undefined, undefined]);
     expect(noReply.map((m) => m.body)).toEqual(viaClient.map((m) => m.body));
+  });
+
+  it('writeBatchAndFlush sends the same and resolves once the server has read the batch', async () => {
+    const subject = `${freshPrefix()}.flush`;
+    const viaClient = await received(nc, subject, () => {
+      for (const m of messages) nc.publish(subject, m.body, { headers: encodeHeaders(m).asMsgHdrs() });
+    });
+    const viaFlush = await received(nc, subject, () => {
+      void writeBatchAndFlush(nc, subject, messages, 'test');
+    });
+    expect(viaFlush).toEqual(viaClient);
+
+    // The server answers the PING after it has routed the messages before it, so a subscriber on the same
+    // connection has every message once the flush resolves.
+    const seen: number[] = [];
+    const sub = nc.subscribe(subject, { callback: (_error, msg) => seen.push(msg.data.length) });
+    await nc.flush();
+    const many = Array.from({ length: 500 }, (_, i) => ({ ...messages[0]!, id: `m${i}` }));
+    await writeBatchAndFlush(nc, subject, many, 'test');
+    expect(seen).toHaveLength(500);
+    sub.unsubscribe();
+
+    const outMsgs = nc.stats().outMsgs;
+    await writeBatchAndFlush(nc, subject, messages, 'test');
+    expect(nc.stats().outMsgs).toBe(outMsgs + messages.length);
+  });
+
+  it("writeBatchAndFlush throws the client's error on a closed connection, as writeBatch does", async () => {
+    const other = await connect({ servers: found.url!.split('?')[0]!.split(',') });
+    await other.close();
+    expect(() => writeBatchAndFlush(other, `${freshPrefix()}.closed`, messages, 'test')).toThrow(
+      /closed connection/,
+    );
   });
 });
