@@ -145,7 +145,7 @@ export async function openClient(options: ResolvedOptions): Promise<Client> {
 }
 
 /**
- * A connection for blocking reads (`sb-read`) or for acknowledgements (`sb-ack`) to the server(s) of
+ * A connection for blocking reads (`sb-read`), acknowledgements (`sb-ack`) or a reply inbox's subscription (`sb-inbox`) to the server(s) of
  * `client`, connected before it is returned: on a standalone server a {@link LeanConnection} to the server
  * `client` is connected to (same credentials, database and TLS, reconnecting as ioredis would); on a
  * cluster a duplicate of the cluster client.
@@ -153,9 +153,13 @@ export async function openClient(options: ResolvedOptions): Promise<Client> {
 export async function openReader(
   client: Client,
   options: ResolvedOptions,
-  name: 'sb-read' | 'sb-ack' = 'sb-read',
+  name: 'sb-read' | 'sb-ack' | 'sb-inbox' = 'sb-read',
 ): Promise<Reader> {
-  const action = name === 'sb-read' ? 'open a reading connection' : 'open a connection for acks';
+  const action = {
+    'sb-read': 'open a reading connection',
+    'sb-ack': 'open a connection for acks',
+    'sb-inbox': 'open a connection for replies',
+  }[name];
   const context: ErrorContext = { action, url: options.displayUrl };
   if (client instanceof Cluster) {
     const copy = client.duplicate();
@@ -175,6 +179,7 @@ export async function openReader(
     password: options.password,
     db: options.db,
     name,
+    resp3: name === 'sb-inbox',
     connectTimeoutMs: options.connectTimeoutMs,
     retryDelay: reconnectDelay,
   });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { encodeArgs } from './resp-command.js';
-import { ReplyError, RespParser } from './resp-parser.js';
+import { Push, ReplyError, RespParser } from './resp-parser.js';
 
 /** Where a lean connection connects, and how. */
 export interface LeanConnectionOptions {
@@ -15,6 +15,11 @@ export interface LeanConnectionOptions {
   readonly db: number;
   /** Given to the server with `CLIENT SETNAME` on every connect. */
   readonly name: string;
+  /**
+   * Speak RESP3 (`HELLO 3` in the handshake): the connection may then subscribe to channels and still carry
+   * other commands (see {@link LeanConnection.onMessage}). Default false (RESP2).
+   */
+  readonly resp3?: boolean;
   /** Bound of one connection attempt, handshake included. */
   readonly connectTimeoutMs: number;
   /** Delay before reconnection attempt number `attempt` (1, 2, …). */
@@ -31,13 +36,13 @@ interface Waiter {
 
 /**
  * A minimal Redis connection for the adapter's hot connections on standalone servers (a group
- * subscription's blocking XREADGROUP, the reply inbox's BLMPOP, what rides along with them, and the
- * transport's XACKs): RESP2
+ * subscription's blocking XREADGROUP and what rides along with it, the transport's XACKs, and the reply
+ * inbox's subscription with the requests sent on it): RESP2 (RESP3 for the inbox, see `resp3`)
  * over one socket, commands answered in order, no command objects, no offline queue. It offers what those
  * connections used of ioredis: `status` (`connecting`, `ready`, `reconnecting`, `end`) with the events
  * `ready` and `end`; a command issued while not `ready` rejects at once; when the socket drops, every
  * command in flight rejects with {@link CONNECTION_CLOSED} and the connection reconnects by itself (AUTH,
- * SELECT and CLIENT SETNAME again) until {@link disconnect}. Between {@link cork} and {@link uncork} the
+ * SELECT, CLIENT SETNAME and HELLO again; a subscriber subscribes again on `ready`) until {@link disconnect}. Between {@link cork} and {@link uncork} the
  * commands are collected and leave in one socket write. Replies are as {@link RespParser} gives them
  * (bulk strings as Buffers, as ioredis' `callBuffer`); error replies reject with a {@link ReplyError}.
  */
@@ -49,6 +54,12 @@ export class LeanConnection extends EventEmitter {
   private corked: Buffer[] | undefined;
   private attempts = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /**
+   * Where the messages published to the channels a RESP3 connection subscribed to go (push frames
+   * `message <channel> <payload>`). The confirmations of SUBSCRIBE and UNSUBSCRIBE (push frames too) answer
+   * their commands, in order; other push frames are ignored.
+   */
+  onMessage: ((channel: Buffer, payload: Buffer) => void) | undefined;
 
   constructor(private readonly options: LeanConnectionOptions) {
     super();
@@ -123,7 +134,18 @@ export class LeanConnection extends EventEmitter {
     });
   }
 
-  private onReply(reply: unknown): void {
+  private onReply(data: unknown): void {
+    let reply = data;
+    if (reply instanceof Push) {
+      const [kind, channel, payload] = reply.items;
+      if (!Buffer.isBuffer(kind)) return;
+      if (kind.equals(MESSAGE)) {
+        if (Buffer.isBuffer(channel) && Buffer.isBuffer(payload)) this.onMessage?.(channel, payload);
+        return;
+      }
+      if (!kind.equals(SUBSCRIBE) && !kind.equals(UNSUBSCRIBE)) return;
+      reply = reply.items;
+    }
     const waiter = this.waiters.shift();
     if (reply instanceof ReplyError) waiter?.reject(reply);
     else waiter?.resolve(reply);
@@ -195,8 +217,8 @@ export class LeanConnection extends EventEmitter {
   }
 
   /**
-   * AUTH, SELECT and CLIENT SETNAME, written at once (never held by a cork); rejects with the first error
-   * reply of AUTH or SELECT. A refused SETNAME (an ACL without CLIENT) is ignored, as ioredis ignores it.
+   * AUTH, SELECT, CLIENT SETNAME and (for RESP3) HELLO 3, written at once (never held by a cork); rejects with
+   * the first error reply of AUTH, SELECT or HELLO. A refused SETNAME (an ACL without CLIENT) is ignored, as ioredis ignores it.
    */
   private handshake(): Promise<unknown> {
     const { username, password, db, name } = this.options;
@@ -207,6 +229,7 @@ export class LeanConnection extends EventEmitter {
     }
     if (db !== 0) steps.push(this.write(encodeArgs(['SELECT', String(db)]), true));
     steps.push(this.write(encodeArgs(['CLIENT', 'SETNAME', name]), true).catch(() => undefined));
+    if (this.options.resp3) steps.push(this.write(encodeArgs(['HELLO', '3']), true));
     return Promise.all(steps);
   }
 
@@ -225,6 +248,11 @@ export class LeanConnection extends EventEmitter {
     );
   }
 }
+
+/** The kinds of push frames a subscribing connection gets: a published message, and the confirmations. */
+const MESSAGE = Buffer.from('message', 'latin1');
+const SUBSCRIBE = Buffer.from('subscribe', 'latin1');
+const UNSUBSCRIBE = Buffer.from('unsubscribe', 'latin1');
 
 /** The buffer plain TCP reads go into (shared: a read is copied out before the next one can happen). */
 const readBuffer = Buffer.allocUnsafe(65_536);

@@ -67,7 +67,7 @@ export function packMessages(
   if (buf !== undefined && off > 0) emit(buf.subarray(0, off));
 }
 
-/** Packs one message as {@link packMessages} does (a reply in an inbox list is one such value). */
+/** Packs one message as {@link packMessages} does (a reply, published to an inbox, is one such value). */
 export function packMessage(message: WireMessage, now: number): Buffer {
   let packed: Buffer | undefined;
   packMessages([message], now, (chunk) => {

@@ -43,7 +43,7 @@ export function yieldToIo(): Promise<void> {
  *
  * Two kinds of commands use it: the subscription's own acks (see AckBatcher), issued right before the
  * next read; and, through {@link OpenWindows}, a lone send or a reply issued while the window is open
- * (a responder's reply to the request just read; a request sent when a reply came in). Such a rider ends
+ * (a responder's reply to the request just read; a request a handler sends). Such a rider ends
  * the reader's wait ({@link settle}): the next read is written right after it, not at the end of the
  * event-loop turn, so a rider never waits for other I/O.
  *

@@ -6,14 +6,25 @@ export class ReplyError extends Error {
   override readonly name = 'ReplyError';
 }
 
+/**
+ * A RESP3 push frame (`>`): data the server sends on its own (a published message, a subscription's
+ * confirmation), not the reply of one command. Only a connection that said `HELLO 3` receives them.
+ */
+export class Push {
+  constructor(readonly items: unknown[]) {}
+}
+
 /** What {@link RespParser} returns for a reply not complete in the bytes it holds yet. */
 const INCOMPLETE = Symbol('incomplete');
 
 /**
- * An incremental RESP2 reply parser: bytes go in as they arrive ({@link feed}), each complete reply comes out
- * through `onReply`, in order. Replies are: a bulk string as a Buffer (a view of the received bytes, not a
- * copy), nil (`$-1`, `*-1`) as null, an integer as a number, a simple string as a string, an array as an
- * array, an error reply as a {@link ReplyError} (a value, not thrown: inside an array it is one element).
+ * An incremental RESP2/RESP3 reply parser: bytes go in as they arrive ({@link feed}), each complete reply comes
+ * out through `onReply`, in order. Replies are: a bulk string as a Buffer (a view of the received bytes, not a
+ * copy), nil (`$-1`, `*-1`, RESP3's `_`) as null, an integer as a number, a simple string as a string, an
+ * array as an array, an error reply as a {@link ReplyError} (a value, not thrown: inside an array it is one
+ * element). RESP3 adds: a push frame as a {@link Push}, a map as a flat array of keys and values, a set as an
+ * array, a boolean as a boolean, a double and a big number as their text, a verbatim string as a Buffer of its
+ * text (without the format), a blob error as a ReplyError; attributes are skipped.
  * A reply split over several chunks is collected in one growing buffer (each byte copied about once, however
  * many chunks), and parsed again only once enough bytes arrived for the part that was missing.
  */
@@ -110,18 +121,44 @@ export class RespParser {
         this.pos = end + 2;
         return buf.subarray(lineEnd + 2, end);
       }
-      case 0x2a: {
-        // '*' array
-        const count = integerOf(buf, start + 1, lineEnd);
+      case 0x2a: // '*' array
+      case 0x7e: // '~' set
+      case 0x3e: // '>' push
+      case 0x25: // '%' map: key, value, key, value…
+      case 0x7c: {
+        // '|' attribute (a map that comes before the reply it describes)
+        let count = integerOf(buf, start + 1, lineEnd);
         if (count < 0) return null;
+        if (type === 0x25 || type === 0x7c) count *= 2;
         const items = new Array<unknown>(count);
         for (let i = 0; i < count; i++) {
           const item = this.parse(buf);
           if (item === INCOMPLETE) return INCOMPLETE;
           items[i] = item;
         }
-        return items;
+        if (type === 0x7c) return this.parse(buf);
+        return type === 0x3e ? new Push(items) : items;
       }
+      case 0x3d: // '=' verbatim string: `txt:` then the text
+      case 0x21: {
+        // '!' blob error
+        const length = integerOf(buf, start + 1, lineEnd);
+        const end = lineEnd + 2 + length;
+        if (end + 2 > buf.length) {
+          this.missingEnd = end + 2;
+          return INCOMPLETE;
+        }
+        this.pos = end + 2;
+        if (type === 0x21) return new ReplyError(buf.toString('utf8', lineEnd + 2, end));
+        return buf.subarray(Math.min(lineEnd + 6, end), end);
+      }
+      case 0x5f: // '_' null
+        return null;
+      case 0x23: // '#' boolean
+        return buf[start + 1] === 0x74;
+      case 0x2c: // ',' double
+      case 0x28: // '(' big number
+        return buf.toString('latin1', start + 1, lineEnd);
       case 0x3a: // ':' integer
         return integerOf(buf, start + 1, lineEnd);
       case 0x2b: // '+' simple string

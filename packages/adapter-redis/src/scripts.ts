@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Destination } from '@switchboard/core';
 import type { FieldValue } from './codec.js';
 import type { Client } from './connection.js';
@@ -103,7 +102,8 @@ if maxlen > 0 then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', maxlen) end
 return count`;
 
 /**
- * KEYS[1] an inbox's marker key, KEYS[2] its reply list; ARGV[1] the packed reply, ARGV[2] the list's
+ * The reply to an inbox of an earlier version of the adapter (a requester not upgraded yet; current inboxes
+ * are Pub/Sub channels, see inbox.ts). KEYS[1] an inbox's marker key, KEYS[2] its reply list; ARGV[1] the packed reply, ARGV[2] the list's
  * expiry in ms. Pushes the reply only while the inbox is open (a reply to a closed or expired inbox is
  * dropped, nothing is created); a list created by the push gets the expiry, so replies nobody reads do
  * not stay. Returns 1 when pushed, 0 when dropped.
@@ -112,8 +112,8 @@ const REPLY = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('LPUSH', KEYS[2], ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
 return 1`;
 
-/** The SHA1 of the reply script, for calling it with EVALSHA on a connection it is not defined on. */
-export const REPLY_SHA = createHash('sha1').update(REPLY).digest('hex');
+/** The expiry {@link REPLY} gives a reply list it creates (what earlier versions' inboxes expect). */
+export const LEGACY_REPLY_TTL_MS = 3_600_000;
 
 /** The scripts, as ioredis custom commands (EVALSHA with a transparent EVAL fallback). */
 export interface ScriptCommands {

@@ -18,12 +18,12 @@ import { type Client, openClient, openReader, type Reader, whenReady } from './c
 import { EphemeralSubscription } from './ephemeral-subscription.js';
 import { closedError, type ErrorContext, mapError } from './errors.js';
 import { GroupSubscription } from './group-subscription.js';
-import { INBOX_TTL_MS, isInboxKey, ListInbox, replyListKey } from './inbox.js';
+import { ChannelInbox, isInboxChannel, isLegacyInboxKey } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
 import { packMessage, packMessages } from './packing.js';
 import { OpenWindows } from './read-window.js';
 import { encodeArgs } from './resp-command.js';
-import { delayedKey, packDelayed, QUEUE_GROUP, REPLY_SHA, scripts, streamKey } from './scripts.js';
+import { delayedKey, LEGACY_REPLY_TTL_MS, packDelayed, QUEUE_GROUP, scripts, streamKey } from './scripts.js';
 
 /** The escape hatch: the ioredis client and the key layout, for what Switchboard does not cover. */
 export interface RedisNative {
@@ -34,8 +34,6 @@ export interface RedisNative {
 }
 
 const NAME = 'adapter-redis';
-const INBOX_TTL_TEXT = String(INBOX_TTL_MS);
-const isNoScript = (error: unknown): boolean => String((error as Error)?.message).startsWith('NOSCRIPT');
 const isDelayed = (message: WireMessage): boolean => message.delayMs !== undefined && message.delayMs > 0;
 const noncePrefix = randomBytes(6).toString('hex');
 let nonceCounter = 0;
@@ -50,6 +48,8 @@ export class RedisTransport implements Transport<RedisNative> {
   /** The connection group subscriptions send XACKs on, opened with the first one. */
   private acking: Promise<Reader> | undefined;
   private closing: Promise<void> | undefined;
+  /** The bus's inbox: lone sends (requests) go on its connection (standalone servers) when no read window is open. */
+  private inbox: ChannelInbox | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
   /** Reading connections between two reads: a lone send or a reply rides along with their next read. */
   private readonly windows = new OpenWindows();
@@ -147,9 +147,15 @@ export class RedisTransport implements Transport<RedisNative> {
     const calls: Promise<unknown>[] = [];
     if (immediate.length === 1) {
       // One message (a request, a lone send): a plain XADD, without the script's overhead, written with
-      // a reading connection's next read when one is between reads (a request that a reply led to).
+      // a reading connection's next read when one is between reads (a request a responder sends while
+      // handling one), else on the inbox's lean connection when there is one (a request that a reply led
+      // to: no ioredis command object), else on the command connection.
       const args = encodeFields(immediate[0]!, this.xaddHead(key), now);
-      calls.push(this.windows.ride((reader) => reader.call('XADD', ...args)) ?? client.call('XADD', args));
+      const sender = this.inbox?.sender;
+      calls.push(
+        this.windows.ride((reader) => reader.call('XADD', ...args)) ??
+          (sender ? sender.call('XADD', ...args) : client.call('XADD', args)),
+      );
     } else {
       packMessages(immediate, now, (packed) => {
         calls.push(commands.sbPublish(key, packed, this.options.maxLength));
@@ -224,14 +230,15 @@ export class RedisTransport implements Transport<RedisNative> {
 
   async openInbox(onMessage: (message: InboxMessage) => void): Promise<Inbox> {
     const client = await this.ensure();
-    const reader = await openReader(client, this.options);
-    const inbox: ListInbox = new ListInbox(client, reader, this.windows, this.options, onMessage, () =>
-      this.closeables.delete(inbox),
-    );
+    const connection = await openReader(client, this.options, 'sb-inbox');
+    const inbox: ChannelInbox = new ChannelInbox(connection, this.options, onMessage, () => {
+      this.closeables.delete(inbox);
+      if (this.inbox === inbox) this.inbox = undefined;
+    });
     try {
       await inbox.start();
     } catch (error) {
-      reader.disconnect();
+      connection.disconnect();
       throw mapError(error, this.context('open an inbox for replies', inbox.address));
     }
     this.closeables.add(inbox);
@@ -239,13 +246,16 @@ export class RedisTransport implements Transport<RedisNative> {
       await inbox.close();
       throw closedError('openInbox');
     }
+    this.inbox = inbox;
     return inbox;
   }
 
   async reply(address: string, message: WireMessage): Promise<void> {
     const client = this.client ?? (await this.ensure());
     if (this.closing) throw closedError('reply');
-    if (!isInboxKey(this.options.keyPrefix, address)) {
+    const { keyPrefix } = this.options;
+    const legacy = !isInboxChannel(keyPrefix, address) && isLegacyInboxKey(keyPrefix, address);
+    if (!legacy && !isInboxChannel(keyPrefix, address)) {
       throw new MessagingError('INVALID_ARGUMENT', `"${address}" is not an inbox address of this adapter`, {
         component: NAME,
       });
@@ -253,20 +263,17 @@ export class RedisTransport implements Transport<RedisNative> {
     const context = () => this.context('send a reply', address);
     if (client.status !== 'ready') await whenReady(client, context());
     try {
-      // One packed value pushed by a script, only while the inbox is open: a reply to an inbox that is
-      // gone (closed, or expired) is dropped, without creating anything.
-      // It rides along with a read when a reading connection is between reads (a responder's reply, with
-      // its next read); there the script is called by its SHA, and through the command connection (which
-      // loads it) if the server does not know it.
       const packed = packMessage(message, Date.now());
-      const list = replyListKey(address);
-      const riding = this.windows.ride((reader) =>
-        reader.send(encodeArgs(['evalsha', REPLY_SHA, '2', address, list, packed, INBOX_TTL_TEXT])),
-      );
-      const push = () => scripts(client).sbReply(address, list, packed, INBOX_TTL_MS);
-      await (riding
-        ? riding.catch((error: unknown) => (isNoScript(error) ? push() : Promise.reject(error)))
-        : push());
+      if (legacy) {
+        // A requester of an earlier version: its list, pushed by the script only while its marker exists.
+        await scripts(client).sbReply(address, `${address}:replies`, packed, LEGACY_REPLY_TTL_MS);
+        return;
+      }
+      // One PUBLISH: a reply nobody is subscribed to any more (the requester closed, or is reconnecting) is
+      // dropped by Redis, and that request ends with the requester's TIMEOUT. It rides along with a read when
+      // a reading connection is between reads (a responder's reply, with its next read).
+      const riding = this.windows.ride((reader) => reader.send(encodeArgs(['PUBLISH', address, packed])));
+      await (riding ?? client.publish(address, packed));
     } catch (error) {
       throw mapError(error, context());
     }

@@ -48,40 +48,147 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
     }
   });
 
-  it('an inbox is removed on close, and a reply to it afterwards is dropped without recreating it', async () => {
+  it('an inbox is a Pub/Sub channel: subscribed while open, no key written; after close nothing is left and a reply to it is dropped without error', async () => {
     const transport = transportFromUrl(url!);
     await transport.connect();
     const replies = new Collector<string>();
     const inbox = await transport.openInbox((m) => replies.add(new TextDecoder().decode(m.body)));
-    expect(await raw.exists(inbox.address)).toBe(1);
+    const subscribers = async () => ((await raw.pubsub('NUMSUB', inbox.address)) as [string, number])[1];
+    expect(inbox.address).toMatch(/^sb:reply:[0-9a-f-]{36}$/);
+    expect(await subscribers()).toBe(1);
     const reply = { id: 'r', body: new TextEncoder().encode('"pong"'), headers: {} };
     await transport.reply(inbox.address, reply);
     await replies.waitFor(1);
+    expect(replies.items).toEqual(['"pong"']);
+    const uuid = inbox.address.slice('sb:reply:'.length);
+    expect(await raw.keys(`*${uuid}*`)).toEqual([]);
     await inbox.close();
-    const list = `${inbox.address}:replies`;
-    expect(await raw.exists(inbox.address, list)).toBe(0);
-    await transport.reply(inbox.address, reply);
-    expect(await raw.exists(inbox.address, list)).toBe(0);
+    expect(await subscribers()).toBe(0);
+    await transport.reply(inbox.address, reply); // nobody listens: dropped, no error
+    expect(await raw.keys(`*${uuid}*`)).toEqual([]);
+    expect(replies.items).toHaveLength(1);
     await transport.close();
   });
 
-  it('an inbox reads replies without BLMPOP too (RPOP + BRPOP, for Redis < 7.0)', async () => {
-    // Blocking reads that never time out within the test: what RPOP finds is handed out at once, not when
-    // the BRPOP written with it returns.
-    const transport = transportFromUrl(url!, { blockMs: 60_000 });
+  it('a reply to an inbox of an earlier version (marker key + list) is pushed on its list only while the marker exists', async () => {
+    const transport = transportFromUrl(url!);
     await transport.connect();
-    const replies = new Collector<string>();
-    const inbox = await transport.openInbox((m) => replies.add(new TextDecoder().decode(m.body)));
-    // As if the server had answered "unknown command": the read in flight is a BLMPOP, the next ones not.
-    (inbox as unknown as { lmpop: boolean }).lmpop = false;
-    const reply = (n: number) => ({ id: `r${n}`, body: new TextEncoder().encode(`${n}`), headers: {} });
-    await transport.reply(inbox.address, reply(0));
-    await replies.waitFor(1);
-    await Promise.all([1, 2, 3, 4].map((n) => transport.reply(inbox.address, reply(n))));
-    await replies.waitFor(5);
-    expect(replies.items.sort()).toEqual(['0', '1', '2', '3', '4']);
-    await inbox.close();
-    await transport.close();
+    const address = `sb:inbox:{${fresh('legacy')}}`;
+    const list = `${address}:replies`;
+    const reply = { id: 'r', body: new TextEncoder().encode('"pong"'), headers: {} };
+    try {
+      await transport.reply(address, reply); // no marker: dropped, nothing created
+      expect(await raw.exists(list)).toBe(0);
+      await raw.set(address, '1', 'PX', 60_000);
+      await transport.reply(address, reply);
+      expect(await raw.llen(list)).toBe(1);
+      expect(await raw.pttl(list)).toBeGreaterThan(0);
+      const packedReply = (await raw.rpopBuffer(list))!;
+      expect(packedReply.includes(Buffer.from('"pong"'))).toBe(true);
+    } finally {
+      await raw.del(address, list);
+      await transport.close();
+    }
+  });
+
+  it('a reply to a requester that closed meanwhile is dropped without an error in the responder', async () => {
+    const queue = fresh('gone-requester');
+    const responderTransport = redisTransport({ url });
+    const outcomes = new Collector<string>();
+    const reply = responderTransport.reply.bind(responderTransport);
+    responderTransport.reply = (address, message) =>
+      reply(address, message).then(
+        () => outcomes.add('replied'),
+        (error: unknown) => outcomes.add(`failed: ${String(error)}`),
+      );
+    const errors: MessagingError[] = [];
+    const responder = createBus({ transport: responderTransport, onError: (e) => errors.push(e) });
+    const requester = createBus({ transport: redisTransport({ url }) });
+    const received = new Collector<string>();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      await responder.reply<string, string>(queue, async (m) => {
+        received.add(m.body);
+        await gate;
+        return `reply to ${m.body}`;
+      });
+      const asked = requester.request(queue, 'late', { timeoutMs: 30_000 }).catch((e: unknown) => e);
+      await received.waitFor(1);
+      await requester.close();
+      expect(MessagingError.is(await asked)).toBe(true);
+      release();
+      await outcomes.waitFor(1);
+      expect(outcomes.items).toEqual(['replied']);
+      expect(errors).toEqual([]);
+    } finally {
+      release();
+      await responder.close();
+      await raw.del(`sb:q:{${queue}}`);
+    }
+  });
+
+  it("a reply published while the requester's inbox connection is down ends that request with TIMEOUT; after reconnection requests get their replies", async () => {
+    const { hostname, port } = new URL(url!);
+    const proxy = new CuttableProxy(hostname, Number(port || 6379));
+    await proxy.start();
+    const queue = fresh('inbox-reconnect');
+    const requesterTransport = redisTransport({ url: `redis://127.0.0.1:${proxy.port}` });
+    let address = '';
+    const openInbox = requesterTransport.openInbox.bind(requesterTransport);
+    requesterTransport.openInbox = async (onMessage) => {
+      const inbox = await openInbox(onMessage);
+      address = inbox.address;
+      return inbox;
+    };
+    // Requests whose XADD the requester has seen answered (the request is then only waiting for its reply).
+    const sent = new Collector<void>();
+    const publish = requesterTransport.publish.bind(requesterTransport);
+    requesterTransport.publish = (destination, messages, options) =>
+      publish(destination, messages, options).then(sent.add);
+    const requester = createBus({ transport: requesterTransport, onError: () => undefined });
+    const responder = createBus({ transport: redisTransport({ url }) });
+    const received = new Collector<number>();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const subscribers = async () => ((await raw.pubsub('NUMSUB', address)) as [string, number])[1];
+    try {
+      await responder.reply<number, number>(queue, async (m) => {
+        received.add(m.body);
+        if (m.body === 2) await gate;
+        return m.body * 10;
+      });
+      expect(await requester.request<number>(queue, 1, { timeoutMs: 5000 })).toBe(10);
+      const asked = requester.request<number>(queue, 2, { timeoutMs: 2000 }).catch((e: unknown) => e);
+      await received.waitFor(2);
+      await sent.waitFor(2);
+      await proxy.cut();
+      // The inbox's subscription is gone with its connection (the server saw the socket close).
+      for (const deadline = Date.now() + 5000; (await subscribers()) !== 0 && Date.now() < deadline; );
+      expect(await subscribers()).toBe(0);
+      release(); // the reply is published to nobody
+      const failed = await asked;
+      expect(MessagingError.is(failed)).toBe(true);
+      expect((failed as MessagingError).code).toBe('TIMEOUT');
+      await proxy.restore();
+      // The inbox subscribes again by itself once its connection is back.
+      for (const deadline = Date.now() + 10_000; (await subscribers()) !== 1 && Date.now() < deadline; );
+      expect(await subscribers()).toBe(1);
+      let answer: unknown;
+      for (let i = 0; i < 50 && answer !== 30; i++)
+        answer = await requester.request<number>(queue, 3, { timeoutMs: 2000 }).catch((e: unknown) => e);
+      expect(answer).toBe(30);
+    } finally {
+      release();
+      await requester.close();
+      await responder.close();
+      await proxy.cut();
+      await raw.del(`sb:q:{${queue}}`);
+    }
   });
 
   it.each([false, true])(

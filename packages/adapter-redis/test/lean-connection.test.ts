@@ -236,4 +236,37 @@ describe.skipIf(!url)('LeanConnection', () => {
       await proxy.cut();
     }
   });
+
+  it('a RESP3 connection subscribes, gets the messages published to it between replies, and carries commands meanwhile', async () => {
+    const connection = lean({ resp3: true, name: 'sb-inbox' });
+    const channel = fresh('lean-channel');
+    const stream = fresh('lean-stream');
+    const messages: string[] = [];
+    connection.onMessage = (from, payload) => messages.push(`${from.toString()} ${payload.toString()}`);
+    try {
+      await connection.connect();
+      expect(await connection.call('CLIENT', 'GETNAME')).toEqual(Buffer.from('sb-inbox'));
+      expect(await connection.call('SUBSCRIBE', channel)).toEqual([
+        Buffer.from('subscribe'),
+        Buffer.from(channel),
+        1,
+      ]);
+      expect(await raw.publish(channel, 'one')).toBe(1);
+      // Subscribed, the connection still runs commands; their replies are not taken for messages.
+      const id = await connection.call('XADD', stream, '*', 'body', 'x');
+      expect(String(id)).toMatch(/^\d+-\d+$/);
+      expect(await raw.publish(channel, 'two')).toBe(1);
+      expect(await connection.call('PING')).toBe('PONG');
+      expect(messages).toEqual([`${channel} one`, `${channel} two`]);
+      expect(await connection.call('UNSUBSCRIBE', channel)).toEqual([
+        Buffer.from('unsubscribe'),
+        Buffer.from(channel),
+        0,
+      ]);
+      expect(await raw.publish(channel, 'three')).toBe(0);
+    } finally {
+      connection.disconnect();
+      await raw.del(stream);
+    }
+  });
 });

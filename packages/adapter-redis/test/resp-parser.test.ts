@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReplyError, RespParser } from '../src/resp-parser.js';
+import { Push, ReplyError, RespParser } from '../src/resp-parser.js';
 
 /** Feeds `bytes` to a new parser in the given chunk sizes (cycled) and returns the replies it handed out. */
 function parseInChunks(bytes: Buffer, sizes: readonly number[]): unknown[] {
@@ -18,6 +18,7 @@ function readable(value: unknown): unknown {
   if (Buffer.isBuffer(value)) return value.toString('latin1');
   if (value instanceof ReplyError) return `error: ${value.message}`;
   if (Array.isArray(value)) return value.map(readable);
+  if (value instanceof Push) return { push: value.items.map(readable) };
   return value;
 }
 
@@ -73,6 +74,36 @@ describe('RespParser', () => {
       expect((replies[1] as Buffer).equals(body)).toBe(true);
       expect((replies[2] as Buffer[]).map((item) => item.equals(body))).toEqual([true, true, true]);
       expect(replies[3]).toBe(5);
+    }
+  });
+
+  it('parses the RESP3 types a subscribing connection meets (HELLO 3), in order, however the bytes are split', () => {
+    const bytes = Buffer.from(
+      '%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:3\r\n' + // HELLO 3's map
+        '>3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n' +
+        '_\r\n#t\r\n#f\r\n,3.5\r\n(12345678901234567890\r\n~2\r\n:1\r\n:2\r\n' +
+        '=8\r\ntxt:a\r\nb\r\n!9\r\nERR bl\r\nb\r\n' +
+        '|1\r\n$3\r\nkey\r\n:0\r\n$15\r\n1700000000000-0\r\n' + // an attribute, then its reply
+        '>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$3\r\na\x00b\r\n',
+      'latin1',
+    );
+    const expected = [
+      ['server', 'redis', 'proto', 3],
+      { push: ['subscribe', 'ch', 1] },
+      null,
+      true,
+      false,
+      '3.5',
+      '12345678901234567890',
+      [1, 2],
+      'a\r\nb',
+      'error: ERR bl\r\nb',
+      '1700000000000-0',
+      { push: ['message', 'ch', 'a\x00b'] },
+    ];
+    expect(parseInChunks(bytes, [bytes.length]).map(readable)).toEqual(expected);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(parseInChunks(bytes, [cut, bytes.length]).map(readable)).toEqual(expected);
     }
   });
 
