@@ -39,6 +39,14 @@ const RULES: readonly Rule[] = [
     fix: () => 'Redis refused the credentials — check username and password in the URL or options',
   },
   {
+    // Redis 7 gives new ACL users no Pub/Sub channels (acl-pubsub-default resetchannels).
+    match: /^NOPERM.*channel/,
+    code: 'PERMISSION_DENIED',
+    retryable: false,
+    fix: (c) =>
+      `the Redis user may not use the Pub/Sub channel ${c.key ?? '(unknown)'} that request/reply needs — grant the reply channels in the ACL: ACL SETUSER <user> &sb:reply:* (with your keyPrefix)`,
+  },
+  {
     match: /^NOPERM|: NOPERM /,
     code: 'PERMISSION_DENIED',
     retryable: false,

@@ -70,6 +70,26 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
     await transport.close();
   });
 
+  it('an ACL user without Pub/Sub channels cannot open an inbox: PERMISSION_DENIED naming the channels to grant', async () => {
+    const user = fresh('no-channels');
+    const password = `pw-${fresh('secret')}`;
+    await raw.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '+@all', 'resetchannels');
+    const { hostname, port } = new URL(url!);
+    const transport = transportFromUrl(`redis://${user}:${password}@${hostname}:${port || 6379}`);
+    try {
+      await transport.connect();
+      const failed = await transport.openInbox(() => undefined).catch((e: unknown) => e);
+      expect(MessagingError.is(failed)).toBe(true);
+      expect((failed as MessagingError).code).toBe('PERMISSION_DENIED');
+      expect((failed as MessagingError).retryable).toBe(false);
+      expect((failed as MessagingError).message).toContain('&sb:reply:*');
+      expect((failed as MessagingError).message).not.toContain(password);
+    } finally {
+      await transport.close();
+      await raw.call('ACL', 'DELUSER', user);
+    }
+  });
+
   it('a reply to an inbox of an earlier version (marker key + list) is pushed on its list only while the marker exists', async () => {
     const transport = transportFromUrl(url!);
     await transport.connect();
