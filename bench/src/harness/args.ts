@@ -12,7 +12,11 @@ export interface BenchArgs {
   bytes: number;
   /** `--rounds`: measured runs per impl, alternating switchboard/raw. Default 2. */
   rounds: number;
-  /** `--warmup-n`: messages of the warm-up run per impl (0 disables). Default min(n/10, 5000). */
+  /**
+   * `--warmup-n`: messages of the warm-up run per impl (0 disables). Default min(n/2, 50,000): the CPU per
+   * message of a measurement repeated in one process falls until about 30–40k messages have been handled, for
+   * the raw clients and Switchboard alike (V8 still compiling), then stays; see docs/design.md, seventh session.
+   */
   warmupN: number;
   /** `--timeout-s`: bound of one measurement's process. Default 180. */
   timeoutS: number;
@@ -47,7 +51,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     n,
     bytes: Math.max(8, nums['--bytes'] ?? 256),
     rounds: Math.max(1, nums['--rounds'] ?? 2),
-    warmupN: nums['--warmup-n'] ?? Math.min(Math.ceil(n / 10), 5000),
+    warmupN: nums['--warmup-n'] ?? Math.min(Math.ceil(n / 2), 50_000),
     timeoutS: nums['--timeout-s'] ?? 180,
   };
 }
