@@ -195,3 +195,51 @@ describe.skipIf(!found.url)('core mode reads its messages directly (direct-read.
     }
   });
 });
+
+const persistent = await natsUrl(true);
+
+describe.skipIf(!persistent.url || !persistent.restart)('core mode across a server restart', () => {
+  it('keeps reading its subscription directly after the client reconnects', async () => {
+    const transport = natsTransport({ servers: [persistent.url!], prefix: freshPrefix(), mode: 'core' });
+    await transport.connect();
+    const coreBus = createBus({ transport });
+    try {
+      const bodies: string[] = [];
+      let onBody: (body: string) => void = () => {};
+      await coreBus.receive<string>('after-restart', (message) => {
+        bodies.push(message.body);
+        onBody(message.body);
+      });
+      /** Sends `body` until it arrives (core NATS drops what is sent before the subscription is back). */
+      const roundTrip = async (body: string) => {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const arrived = new Promise<boolean>((resolve) => {
+            onBody = (got) => got === `${body}#${attempt}` && resolve(true);
+            setTimeout(() => resolve(false), 200);
+          });
+          await coreBus.send('after-restart', `${body}#${attempt}`);
+          if (await arrived) return;
+        }
+        throw new Error(`${body} never arrived`);
+      };
+      await roundTrip('before');
+      const protocol = (
+        transport.native.nc as unknown as { protocol: { parser: unknown; processMsg(...a: unknown[]): void } }
+      ).protocol;
+      const parserBefore = protocol.parser;
+      await persistent.restart!();
+      let parsedByClient = 0;
+      const processMsg = protocol.processMsg.bind(protocol);
+      protocol.processMsg = (...args: unknown[]) => {
+        parsedByClient++;
+        processMsg(...args);
+      };
+      await roundTrip('after');
+      expect(protocol.parser).not.toBe(parserBefore); // the client reconnected with a new parser
+      expect(bodies.at(-1)).toMatch(/^after#/);
+      expect(parsedByClient).toBe(0);
+    } finally {
+      await coreBus.close();
+    }
+  }, 60_000);
+});
