@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { type Bus, createBus, ReservedHeaders as H, type Message, MessagingError } from '@switchboard/core';
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toPublishOptions } from '../src/codec.js';
+import { publishConfirmed } from '../src/confirm-publish.js';
 import { rabbitmqTransport, transportFromUrl } from '../src/index.js';
 import { rabbitUrl, TEST_QUEUE_EXPIRES_MS } from './broker.js';
 
@@ -194,8 +196,45 @@ suite('against RabbitMQ', () => {
       key: 'k1',
     });
     expect(byId.get('raw-2')?.body).toBe('plain text');
-    expect(byId.get('')?.body).toBe('just json');
+    // No content type: JSON; no sb-ts header: timestamp 0.
+    expect(byId.get('')).toMatchObject({ body: 'just json', contentType: 'application/json', timestamp: 0 });
     await channel.close();
+  });
+
+  it('what Switchboard sends round-trips every piece of metadata through the broker', async () => {
+    const queue = unique('round-trip');
+    const b = bus();
+    const got = collect(2);
+    await b.receive(queue, got.handler);
+    const before = Date.now();
+    const json = await b.send(
+      queue,
+      { a: [1, 'two'] },
+      { headers: { 'x-user': 'u ☺', 'x-empty': '' }, key: 'k1', correlationId: 'c1' },
+    );
+    const bytes = await b.send(queue, Buffer.from('raw bytes'), { id: 'my-own-id' });
+    const after = Date.now();
+    await got.done;
+    const byId = new Map(got.messages.map((m) => [m.id, m]));
+    expect(byId.get(json.id)).toMatchObject({
+      body: { a: [1, 'two'] },
+      headers: { 'x-user': 'u ☺', 'x-empty': '' },
+      key: 'k1',
+      correlationId: 'c1',
+      contentType: 'application/json',
+      attempt: 1,
+      destination: queue,
+    });
+    expect(byId.get(json.id)?.headers).toEqual({ 'x-user': 'u ☺', 'x-empty': '' });
+    expect(byId.get('my-own-id')).toMatchObject({ contentType: 'application/octet-stream', headers: {} });
+    expect(Buffer.from(byId.get('my-own-id')?.body as Uint8Array).toString()).toBe('raw bytes');
+    expect(bytes.id).toBe('my-own-id');
+    for (const message of got.messages) {
+      // Milliseconds since the epoch, taken while sending (an integer, not seconds × 1000 rounded).
+      expect(Number.isInteger(message.timestamp)).toBe(true);
+      expect(message.timestamp).toBeGreaterThanOrEqual(before);
+      expect(message.timestamp).toBeLessThanOrEqual(after);
+    }
   });
 
   it('a raw message with an undecodable body is dead-lettered with DECODE_FAILED and the consumer goes on', async () => {
@@ -239,6 +278,39 @@ suite('against RabbitMQ', () => {
     });
     expect(message.properties.deliveryMode).toBe(2);
     await channel.deleteQueue(queue);
+    await channel.close();
+  });
+
+  it("amqplib's own publish (the fallback when its internals differ) writes the same properties as the encoder", async () => {
+    const queue = unique('fallback');
+    const channel = await raw.createConfirmChannel();
+    await channel.assertQueue(queue, { durable: true, arguments: { 'x-expires': TEST_QUEUE_EXPIRES_MS } });
+    const properties = toPublishOptions({
+      id: 'f-1',
+      body: Buffer.from('{}'),
+      headers: { [H.id]: 'f-1', [H.timestamp]: '1700000000321', [H.correlationId]: 'c-f', 'x-a': 'b' },
+      key: 'k',
+      ttlMs: 60_000,
+    });
+    const confirmed = (publish: (done: (error: unknown) => void) => void) =>
+      new Promise<void>((resolve, reject) => publish((error) => (error ? reject(error) : resolve())));
+    await confirmed((done) => publishConfirmed(channel, '', queue, Buffer.from('"own"'), properties, done));
+    // An own sendMessage on the channel makes the adapter hand the publish to amqplib.
+    const fallback = channel as unknown as { sendMessage: unknown };
+    fallback.sendMessage = Object.getPrototypeOf(channel).sendMessage;
+    await confirmed((done) =>
+      publishConfirmed(channel, '', queue, Buffer.from('"amqplib"'), properties, done),
+    );
+    const reader = await raw.createChannel();
+    const own = await reader.get(queue, { noAck: true });
+    const viaAmqplib = await reader.get(queue, { noAck: true });
+    if (own === false || viaAmqplib === false) throw new Error('both messages should be in the queue');
+    expect(viaAmqplib.content.toString()).toBe('"amqplib"');
+    expect(viaAmqplib.properties).toEqual(own.properties);
+    expect(own.properties).toMatchObject({ timestamp: 1700000000, messageId: 'f-1', correlationId: 'c-f' });
+    expect(own.properties.headers).toEqual({ [H.timestamp]: '1700000000321', 'x-a': 'b', [H.key]: 'k' });
+    await reader.deleteQueue(queue);
+    await reader.close();
     await channel.close();
   });
 
