@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Inbox, InboxMessage } from '@switchboard/core';
 import { Cluster } from 'ioredis';
 import type { Reader } from './connection.js';
+import { mapError } from './errors.js';
 import { LeanConnection } from './lean-connection.js';
 import type { ResolvedOptions } from './options.js';
 import { decodePacked } from './packing.js';
@@ -38,13 +39,25 @@ export class ChannelInbox implements Inbox {
   readonly address: string;
   private stopped = false;
   private closing: Promise<void> | undefined;
+  /**
+   * After a reconnection. A failure has no caller to reject: it is reported on stderr (the requests whose
+   * replies it misses end with TIMEOUT), and the next 'ready' tries again.
+   */
   private readonly resubscribe = () => {
-    if (!this.stopped) this.subscribe().catch(() => undefined); // a failure: the next 'ready' tries again
+    if (this.stopped) return;
+    this.subscribe().catch((error: unknown) => {
+      if (this.stopped) return;
+      const mapped = mapError(error, {
+        action: `subscribe the reply inbox ${this.address} again after reconnecting`,
+        url: this.options.displayUrl,
+      });
+      console.error(`${mapped.code}${mapped.retryable ? ' (retryable)' : ''}: ${mapped.message}`);
+    });
   };
 
   constructor(
     private readonly connection: Reader,
-    options: ResolvedOptions,
+    private readonly options: ResolvedOptions,
     private readonly onMessage: (message: InboxMessage) => void,
     private readonly onClosed: () => void,
   ) {

@@ -1,6 +1,6 @@
 import { createBus, type Delivery, MessagingError } from '@switchboard/core';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { redisTransport, transportFromUrl } from '../src/index.js';
 import { redisUrl } from './broker.js';
 import { Collector, CuttableProxy, fresh } from './helpers.js';
@@ -85,6 +85,31 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
       expect((failed as MessagingError).message).toContain('&sb:reply:*');
       expect((failed as MessagingError).message).not.toContain(password);
     } finally {
+      await transport.close();
+      await raw.call('ACL', 'DELUSER', user);
+    }
+  });
+
+  it('an inbox that cannot subscribe again after reconnecting says so on stderr, naming the channels to grant', async () => {
+    const user = fresh('revoked');
+    const password = `pw-${fresh('secret')}`;
+    await raw.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '+@all', '&sb:reply:*');
+    const { hostname, port } = new URL(url!);
+    const transport = transportFromUrl(`redis://${user}:${password}@${hostname}:${port || 6379}`);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await transport.connect();
+      const inbox = await transport.openInbox(() => undefined);
+      // Revoking the channels makes Redis disconnect the subscribed connection; its re-SUBSCRIBE is refused.
+      await raw.call('ACL', 'SETUSER', user, 'resetchannels');
+      await vi.waitFor(() => expect(errors).toHaveBeenCalled(), { timeout: 10_000 });
+      const printed = String(errors.mock.calls[0]![0]);
+      expect(printed).toContain('PERMISSION_DENIED');
+      expect(printed).toContain(inbox.address);
+      expect(printed).toContain('&sb:reply:*');
+      expect(printed).not.toContain(password);
+    } finally {
+      errors.mockRestore();
       await transport.close();
       await raw.call('ACL', 'DELUSER', user);
     }
