@@ -2,8 +2,8 @@
  * Reading the messages of the adapter's own core subscriptions straight from the socket's bytes, ahead of the
  * client's parser. The client's parser walks every byte through a state machine and makes a message
  * object, an argument object and several views per message; for a core-NATS receiver that was more
- * client CPU per message than the whole bus. Here a message frame (`MSG`/`HMSG`) is found with the
- * runtime's `indexOf`, its control line read once, and its bytes handed to the subscription's handler.
+ * client CPU per message than the whole bus. Here a message frame (`MSG`/`HMSG`) is found by its control
+ * line alone (the size it gives skips the payload), and its bytes are handed to the subscription's handler.
  *
  * Every frame that is not a message of a routed subscription (PING, PONG, INFO, +OK, -ERR, messages of the
  * client's own or JetStream's subscriptions) goes to the client's parser unchanged, and always as whole
@@ -165,7 +165,7 @@ export class DirectReader {
     let at = 0;
     let passFrom = -1;
     while (at < bytes.length) {
-      const lineEnd = bytes.indexOf(LF, at);
+      const lineEnd = lineEndAt(bytes, at);
       if (lineEnd < 0) {
         this.partial = new Partial(bytes.slice(at), bytes.length - at, 0);
         break;
@@ -262,6 +262,15 @@ const HMSG = [0x68, 0x6d, 0x73, 0x67];
 function isOp(bytes: Uint8Array, at: number, op: readonly number[]): boolean {
   for (let i = 0; i < op.length; i++) if ((bytes[at + i]! | 0x20) !== op[i]) return false;
   return true;
+}
+
+/**
+ * The index of the first line feed in `bytes` from `from`, or -1. A loop: control lines are short, and
+ * `Buffer#indexOf` costs more per call than scanning them.
+ */
+function lineEndAt(bytes: Uint8Array, from: number): number {
+  for (let i = from; i < bytes.length; i++) if (bytes[i] === LF) return i;
+  return -1;
 }
 
 /** The decimal number in bytes [start, end), or -1 when they are not all digits. */

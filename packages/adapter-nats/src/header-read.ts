@@ -44,7 +44,15 @@ interface SeenKey {
   lastLength: number;
   /** The number of the block in which this key was last read (a repeat within one block is joined); -1 outside the cache. */
   lastBlock: number;
+  /** Values read in a row that differed from the one before; from {@link UNIQUE_RUN} on, values are no longer remembered. */
+  changes: number;
 }
+
+/**
+ * A key whose last this many values all differed (a message id, a timestamp) has its values no longer compared
+ * and copied: remembering pays only for values that repeat (a content type).
+ */
+const UNIQUE_RUN = 8;
 
 /** Counts the blocks read, so that a key read twice in one block is recognised without a lookup. */
 let blocksRead = 0;
@@ -78,6 +86,7 @@ function keyAt(bytes: Uint8Array, start: number, end: number, hash: number): See
     lastBytes: new Uint8Array(VALUE_ROOM),
     lastLength: 0,
     lastBlock: 0,
+    changes: 0,
   };
   if (seen === undefined) {
     if (seenKeys.size >= SEEN_LIMIT) seenKeys.clear();
@@ -95,17 +104,23 @@ function valueAt(bytes: Uint8Array, start: number, end: number, seen: SeenKey): 
   while (start < end && isSpace(bytes[start]!)) start++;
   while (end > start && isSpace(bytes[end - 1]!)) end--;
   const length = end - start;
+  const remembering = seen.changes < UNIQUE_RUN;
   if (
+    remembering &&
     seen.lastValue !== undefined &&
     seen.lastLength === length &&
     sameBytes(bytes, start, end, seen.lastBytes)
-  )
+  ) {
+    seen.changes = 0;
     return seen.lastValue;
+  }
   let value = textOf(bytes, start, end);
   // Unicode whitespace at an edge (its bytes are all 128 or more) is trimmed from the text.
   if (length > 0 && (bytes[start]! >= 128 || bytes[end - 1]! >= 128)) value = value.trim();
   if (value.startsWith('=?')) return decodeWord(value);
   // Remembered only when the text is its own meaning (no encoded word), so equal bytes mean the same value.
+  if (!remembering) return value;
+  if (seen.lastValue !== undefined) seen.changes++;
   if (length <= VALUE_ROOM) {
     for (let i = 0; i < length; i++) seen.lastBytes[i] = bytes[start + i]!;
     seen.lastLength = length;
@@ -122,8 +137,9 @@ function valueAt(bytes: Uint8Array, start: number, end: number, seen: SeenKey): 
 function readBlock(bytes: Uint8Array, length: number): Record<string, string> {
   const out: Record<string, string> = {};
   const block = ++blocksRead;
-  let at = bytes.indexOf(10);
-  if (at < 0 || at >= length) return out;
+  let at = 0;
+  while (at < length && bytes[at] !== 10) at++; // the status line (a loop: it is short)
+  if (at >= length) return out;
   at++;
   while (at < length) {
     let hash = 0;

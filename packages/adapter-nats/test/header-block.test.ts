@@ -59,6 +59,23 @@ describe('header block', () => {
       expect(decodeHeaderBlock(Buffer.from(block, 'utf8'))).toEqual(headers);
   });
 
+  it('reads a key whose values stopped repeating (no longer remembered) as exactly as one whose values repeat', () => {
+    const values = [
+      ...Array.from({ length: 20 }, (_, i) => `unique-${i}`),
+      'same',
+      'same',
+      'x',
+      'same',
+      '=?utf-8?b?YQ==?=',
+      'same',
+    ];
+    const read = values.map(
+      (value) =>
+        decodeHeaderBlock(Buffer.from(`NATS/1.0\r\nx-run: ${value}\r\nx-ct: c\r\n\r\n`, 'utf8'))['x-run'],
+    );
+    expect(read).toEqual(values.map((value) => (value.startsWith('=?') ? 'a' : value)));
+  });
+
   it('joins repeats of keys whose byte hashes collide (the second is read outside the cache)', () => {
     const block = Buffer.from('NATS/1.0\r\nAa: 1\r\nBB: 2\r\nBB: 3\r\nAa: 4\r\n\r\n');
     expect(decodeHeaderBlock(block)).toEqual({ Aa: '1, 4', BB: '2, 3' });
