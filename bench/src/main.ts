@@ -3,7 +3,7 @@
  * side by side. Prints one JSON line per measurement on stdout, then a table of switchboard/raw
  * ratios; notes and skips go to stderr. Exits 2 on bad arguments, else 0.
  */
-import { parseArgs } from './harness/args.js';
+import { defaultWarmup, parseArgs } from './harness/args.js';
 import { runBench } from './harness/run.js';
 import { formatTable } from './harness/table.js';
 
@@ -17,7 +17,7 @@ async function main(): Promise<number> {
   }
   console.error(
     `bench: brokers ${args.brokers.join(',')}; modes ${args.modes.join(',')}; n=${args.n} bytes=${args.bytes} ` +
-      `rounds=${args.rounds} warm-up=${args.warmupN} timeout=${args.timeoutS}s per measurement`,
+      `rounds=${args.rounds} warm-up=${args.warmupN ?? `${defaultWarmup('publish', args.n)} (request/reply ${defaultWarmup('request-reply', args.n)})`} timeout=${args.timeoutS}s per measurement`,
   );
   const outcome = await runBench(
     args,

@@ -12,12 +12,8 @@ export interface BenchArgs {
   bytes: number;
   /** `--rounds`: measured runs per impl, alternating switchboard/raw. Default 2. */
   rounds: number;
-  /**
-   * `--warmup-n`: messages of the warm-up run per impl (0 disables). Default min(n/2, 50,000): the CPU per
-   * message of a measurement repeated in one process falls until about 30–40k messages have been handled, for
-   * the raw clients and Switchboard alike (V8 still compiling), then stays; see docs/design.md, seventh session.
-   */
-  warmupN: number;
+  /** `--warmup-n`: messages of the warm-up per impl (0 disables); absent: {@link defaultWarmup}. */
+  warmupN: number | undefined;
   /** `--timeout-s`: bound of one measurement's process. Default 180. */
   timeoutS: number;
 }
@@ -51,9 +47,20 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     n,
     bytes: Math.max(8, nums['--bytes'] ?? 256),
     rounds: Math.max(1, nums['--rounds'] ?? 2),
-    warmupN: nums['--warmup-n'] ?? Math.min(Math.ceil(n / 2), 50_000),
+    warmupN: nums['--warmup-n'],
     timeoutS: nums['--timeout-s'] ?? 180,
   };
+}
+
+/**
+ * Messages of the warm-up per impl when `--warmup-n` is not given. Throughput modes: min(n/2, 50,000) — the
+ * CPU per message of a throughput measurement repeated in one process falls until about 30–40k messages have
+ * been handled, for the raw clients and Switchboard alike (V8 still compiling), then stays (docs/design.md,
+ * seventh session). Request/reply: min(n/10, 5,000) round trips — flat after a few thousand, and each capped
+ * run opens its own connections (Kafka: a consumer group join), so more would cost minutes.
+ */
+export function defaultWarmup(mode: BenchMode, n: number): number {
+  return mode === 'request-reply' ? Math.min(Math.ceil(n / 10), 5000) : Math.min(Math.ceil(n / 2), 50_000);
 }
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {

@@ -1,4 +1,4 @@
-import type { BenchArgs } from './args.js';
+import { type BenchArgs, defaultWarmup } from './args.js';
 import { brokerUrl, unreachable } from './brokers.js';
 import { runInChild } from './child.js';
 import { findMeasurement } from './registry.js';
@@ -41,7 +41,15 @@ export async function runBench(
           if (skipped.has(key)) continue;
           try {
             const line = await runInChild(
-              { broker, mode, impl, n: args.n, bytes: args.bytes, url, warmupN: args.warmupN },
+              {
+                broker,
+                mode,
+                impl,
+                n: args.n,
+                bytes: args.bytes,
+                url,
+                warmupN: args.warmupN ?? defaultWarmup(mode, args.n),
+              },
               args.timeoutS * 1000,
             );
             lines.push(line);
