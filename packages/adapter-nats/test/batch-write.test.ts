@@ -98,7 +98,11 @@ describe.skipIf(!found.url)('writeBatch against nats-server', () => {
     // The server answers the PING after it has routed the messages before it, so a subscriber on the same
     // connection has every message once the flush resolves.
     const seen: number[] = [];
-    const sub = nc.subscribe(subject, { callback: (_error, msg) => seen.push(msg.data.length) });
+    const sub = nc.subscribe(subject, {
+      callback: (_error, msg) => {
+        seen.push(msg.data.length);
+      },
+    });
     await nc.flush();
     const many = Array.from({ length: 500 }, (_, i) => ({ ...messages[0]!, id: `m${i}` }));
     await writeBatchAndFlush(nc, subject, many, 'test');
