@@ -3,7 +3,7 @@ import { createBus } from '@switchboard/core';
 import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { transportFromUrl } from '../src/index.js';
-import { fresh } from './helpers.js';
+import { fresh, recordInboxAddress } from './helpers.js';
 
 /**
  * A quick-profile subset of the conformance suite against a 3-master Redis Cluster on loopback
@@ -58,13 +58,7 @@ if (url) {
       const queue = fresh('cluster-rpc');
       const responder = createBus({ transport: transportFromUrl(url) });
       const requesterTransport = transportFromUrl(url);
-      let address = '';
-      const openInbox = requesterTransport.openInbox.bind(requesterTransport);
-      requesterTransport.openInbox = async (onMessage) => {
-        const inbox = await openInbox(onMessage);
-        address = inbox.address;
-        return inbox;
-      };
+      const inboxAddress = recordInboxAddress(requesterTransport);
       const requester = createBus({ transport: requesterTransport });
       try {
         await responder.reply<number, number>(queue, (m) => m.body + 1);
@@ -74,9 +68,9 @@ if (url) {
           Array.from({ length: 50 }, (_, i) => requester.request<number>(queue, i, { timeoutMs: 10_000 })),
         );
         expect(all).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-        expect(await subscribers(address)).toBe(1);
+        expect(await subscribers(inboxAddress())).toBe(1);
         await requester.close();
-        expect(await subscribers(address)).toBe(0);
+        expect(await subscribers(inboxAddress())).toBe(0);
       } finally {
         await requester.close();
         await responder.close();

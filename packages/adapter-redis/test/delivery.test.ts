@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { redisTransport, transportFromUrl } from '../src/index.js';
 import { redisUrl } from './broker.js';
-import { Collector, CuttableProxy, fresh } from './helpers.js';
+import { Collector, CuttableProxy, fresh, recordInboxAddress } from './helpers.js';
 
 const url = await redisUrl();
 
@@ -181,13 +181,7 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
     await proxy.start();
     const queue = fresh('inbox-reconnect');
     const requesterTransport = redisTransport({ url: `redis://127.0.0.1:${proxy.port}` });
-    let address = '';
-    const openInbox = requesterTransport.openInbox.bind(requesterTransport);
-    requesterTransport.openInbox = async (onMessage) => {
-      const inbox = await openInbox(onMessage);
-      address = inbox.address;
-      return inbox;
-    };
+    const inboxAddress = recordInboxAddress(requesterTransport);
     // Requests whose XADD the requester has seen answered (the request is then only waiting for its reply).
     const sent = new Collector<void>();
     const publish = requesterTransport.publish.bind(requesterTransport);
@@ -200,7 +194,7 @@ describe.skipIf(!url)('Redis-specific delivery behaviour', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const subscribers = async () => ((await raw.pubsub('NUMSUB', address)) as [string, number])[1];
+    const subscribers = async () => ((await raw.pubsub('NUMSUB', inboxAddress())) as [string, number])[1];
     try {
       await responder.reply<number, number>(queue, async (m) => {
         received.add(m.body);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import type { Transport } from '@switchboard/core';
 
 /** A fresh name for this run. */
 export function fresh(prefix: string): string {
@@ -76,4 +77,16 @@ export class CuttableProxy {
   restore(): Promise<void> {
     return this.start(this.port);
   }
+}
+
+/** Wraps `transport.openInbox` so the returned function gives the address of the inbox it opened last ('' before). */
+export function recordInboxAddress(transport: Transport): () => string {
+  let address = '';
+  const openInbox = transport.openInbox.bind(transport);
+  transport.openInbox = async (onMessage) => {
+    const inbox = await openInbox(onMessage);
+    address = inbox.address;
+    return inbox;
+  };
+  return () => address;
 }
