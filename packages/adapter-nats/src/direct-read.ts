@@ -17,6 +17,7 @@
  * routed and the client reads everything as before.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { reportError } from './errors.js';
 
 /**
  * Called with a message's bytes (header block then body; `headerLength` 0 without headers). The bytes are a
@@ -216,7 +217,12 @@ export class DirectReader {
     protocol.inMsgs = (protocol.inMsgs ?? 0) + 1;
     protocol.inBytes = (protocol.inBytes ?? 0) + data.length;
     route.sub.received = (route.sub.received ?? 0) + 1;
-    route.handler(data, headerLength);
+    try {
+      route.handler(data, headerLength);
+    } catch (error) {
+      // Thrown here it would end the client's read loop, and with it the connection: reported instead.
+      reportError(error, 'hand a received message to its subscription');
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
  * in order. (Against a real server: adapter.test.ts, "direct read".)
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DirectReader } from '../src/direct-read.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
@@ -149,5 +149,25 @@ describe('direct read', () => {
     protocol.parser.parse(Buffer.from('PING\r\nMSG a 1 2\r\nok\r\n'));
     expect(got).toEqual(['ok']);
     expect(seen).toEqual(['PING\r\n']);
+  });
+
+  it('reports a handler that throws and goes on reading', () => {
+    const { nc, protocol, seen } = fakeConnection();
+    const reader = DirectReader.install(nc)!;
+    const got: string[] = [];
+    reader.route(fakeSub(1).sub, (bytes) => {
+      if (text(bytes) === 'x') throw new Error('handler bug');
+      got.push(text(bytes));
+    });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      protocol.parser.parse(Buffer.from('MSG a 1 1\r\nx\r\nPING\r\nMSG a 1 1\r\ny\r\n'));
+      expect(got).toEqual(['y']);
+      expect(seen).toEqual(['PING\r\n']);
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(String(errors.mock.calls[0]![0])).toContain('handler bug');
+    } finally {
+      errors.mockRestore();
+    }
   });
 });
