@@ -36,6 +36,8 @@ export interface RedisNative {
 const NAME = 'adapter-redis';
 const isDelayed = (message: WireMessage): boolean => message.delayMs !== undefined && message.delayMs > 0;
 const noncePrefix = randomBytes(6).toString('hex');
+/** `PING` as RESP: see {@link RedisTransport.reply}. */
+const PING_BYTES = Buffer.from('*1\r\n$4\r\nPING\r\n');
 let nonceCounter = 0;
 
 /** A Switchboard transport over Redis Streams; see the package README for the semantics. */
@@ -272,7 +274,14 @@ export class RedisTransport implements Transport<RedisNative> {
       // One PUBLISH: a reply nobody is subscribed to any more (the requester closed, or is reconnecting) is
       // dropped by Redis, and that request ends with the requester's TIMEOUT. It rides along with a read when
       // a reading connection is between reads (a responder's reply, with its next read).
-      const riding = this.windows.ride((reader) => reader.send(encodeArgs(['PUBLISH', address, packed])));
+      // The PING ahead of it puts this connection in Redis's queue of connections to write to before the
+      // PUBLISH queues the requester's: Redis writes the connection queued last first, so the requester's
+      // message leaves before this connection's replies (~7 µs less per round trip here). A PING that fails
+      // fails with its PUBLISH, which reports it.
+      const riding = this.windows.ride((reader) => {
+        void reader.send(PING_BYTES).catch(() => undefined);
+        return reader.send(encodeArgs(['PUBLISH', address, packed]));
+      });
       await (riding ?? client.publish(address, packed));
     } catch (error) {
       throw mapError(error, context());
