@@ -22,7 +22,7 @@ import { ChannelInbox, isInboxChannel, isLegacyInboxKey } from './inbox.js';
 import type { ResolvedOptions } from './options.js';
 import { packMessage, packMessages } from './packing.js';
 import { OpenWindows } from './read-window.js';
-import { encodeArgs } from './resp-command.js';
+import { encodePublish, encodeXadd, type XaddHead, xaddHead } from './resp-writer.js';
 import { delayedKey, LEGACY_REPLY_TTL_MS, packDelayed, QUEUE_GROUP, scripts, streamKey } from './scripts.js';
 
 /** The escape hatch: the ioredis client and the key layout, for what Switchboard does not cover. */
@@ -36,6 +36,8 @@ export interface RedisNative {
 const NAME = 'adapter-redis';
 const isDelayed = (message: WireMessage): boolean => message.delayMs !== undefined && message.delayMs > 0;
 const noncePrefix = randomBytes(6).toString('hex');
+/** Streams whose XADD head is kept encoded (see encodeXadd): more are served after clearing them all. */
+const MAX_XADD_HEADS = 1024;
 /** `PING` as RESP: see {@link RedisTransport.reply}. */
 const PING_BYTES = Buffer.from('*1\r\n$4\r\nPING\r\n');
 let nonceCounter = 0;
@@ -56,7 +58,8 @@ export class RedisTransport implements Transport<RedisNative> {
   /** Reading connections between two reads: a lone send or a reply rides along with their next read. */
   private readonly windows = new OpenWindows();
   /** The trimming arguments of a single XADD. */
-  private readonly trim: readonly FieldValue[];
+  private readonly trim: readonly string[];
+  private readonly xaddHeads = new Map<string, XaddHead>();
 
   constructor(private readonly options: ResolvedOptions) {
     this.capabilities = {
@@ -152,11 +155,14 @@ export class RedisTransport implements Transport<RedisNative> {
       // a reading connection's next read when one is between reads (a request a responder sends while
       // handling one), else on the inbox's lean connection when there is one (a request that a reply led
       // to: no ioredis command object), else on the command connection.
-      const args = encodeFields(immediate[0]!, this.xaddHead(key), now);
-      const sender = this.inbox?.sender;
+      const message = immediate[0]!;
+      const riding = this.windows.ride((reader) => reader.send(this.encodeXadd(key, message, now)));
+      const sender = riding ? undefined : this.inbox?.sender;
       calls.push(
-        this.windows.ride((reader) => reader.call('XADD', ...args)) ??
-          (sender ? sender.call('XADD', ...args) : client.call('XADD', args)),
+        riding ??
+          (sender
+            ? sender.send(this.encodeXadd(key, message, now))
+            : client.call('XADD', encodeFields(message, this.xaddArgs(key), now))),
       );
     } else {
       packMessages(immediate, now, (packed) => {
@@ -175,9 +181,20 @@ export class RedisTransport implements Transport<RedisNative> {
   }
 
   /** The arguments of a single XADD before the fields: the key, the trimming arguments, `*`. */
-  private xaddHead(key: string): FieldValue[] {
+  private xaddArgs(key: string): string[] {
     const trim = this.trim;
     return trim.length === 0 ? [key, '*'] : [key, trim[0]!, trim[1]!, trim[2]!, '*'];
+  }
+
+  /** A single XADD of `message` to `key` as RESP, for a lean connection (its head encoded once per key). */
+  private encodeXadd(key: string, message: WireMessage, now: number): Buffer {
+    let head = this.xaddHeads.get(key);
+    if (head === undefined) {
+      if (this.xaddHeads.size >= MAX_XADD_HEADS) this.xaddHeads.clear();
+      head = xaddHead(this.xaddArgs(key));
+      this.xaddHeads.set(key, head);
+    }
+    return encodeXadd(head, message, now);
   }
 
   async subscribe(
@@ -280,7 +297,7 @@ export class RedisTransport implements Transport<RedisNative> {
       // fails with its PUBLISH, which reports it.
       const riding = this.windows.ride((reader) => {
         void reader.send(PING_BYTES).catch(() => undefined);
-        return reader.send(encodeArgs(['PUBLISH', address, packed]));
+        return reader.send(encodePublish(address, packed));
       });
       await (riding ?? client.publish(address, packed));
     } catch (error) {
