@@ -1,7 +1,10 @@
 import { median } from './stats.js';
 import type { BenchBroker, BenchMode, Impl, ResultLine } from './types.js';
 
-/** One row per broker and mode: medians of msgs/s, p50, p99 and client CPU per message of each impl, and switchboard/raw. */
+/**
+ * One row per broker and mode: medians of msgs/s, p50, p99 and client CPU per message of each impl, and
+ * switchboard/raw of the throughputs and of the p50s (request/reply's target is a p50 ratio).
+ */
 export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<string, string>): string {
   const keys = new Map<string, { broker: BenchBroker; mode: BenchMode }>();
   for (const l of lines) keys.set(`${l.broker}/${l.mode}`, { broker: l.broker, mode: l.mode });
@@ -14,6 +17,7 @@ export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<s
       'sb/raw',
       'sb p50 ms',
       'raw p50 ms',
+      'p50 sb/raw',
       'sb p99 ms',
       'raw p99 ms',
       'sb cpu µs/msg',
@@ -33,14 +37,17 @@ export function formatTable(lines: readonly ResultLine[], skipped: ReadonlyMap<s
     );
     const sb = rate('switchboard');
     const raw = rate('raw');
+    const sbP50 = p50('switchboard');
+    const rawP50 = p50('raw');
     rows.push([
       broker,
       mode,
       fmt(sb),
       fmt(raw),
       Number.isNaN(sb / raw) ? '-' : (sb / raw).toFixed(2),
-      fmt(p50('switchboard'), 2),
-      fmt(p50('raw'), 2),
+      fmt(sbP50, sbP50 < 1 ? 3 : 2),
+      fmt(rawP50, rawP50 < 1 ? 3 : 2),
+      fmt(sbP50 / rawP50, 2),
       fmt(p99('switchboard'), 2),
       fmt(p99('raw'), 2),
       fmt(cpu('switchboard'), 1),
