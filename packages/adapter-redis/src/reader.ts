@@ -9,7 +9,7 @@ import type { ReadWindow } from './read-window.js';
  * `count` entries (synchronously, before its first await) and resolves with the server's reply; the loop
  * then opens its {@link ReadWindow} (when it has one) and calls `deliver(reply)`, which hands the entries
  * to the intake, so the acks their handlers give at once ride along with the next read; a send or a reply
- * riding along has the next read written at once (see ReadWindow). The loop waits for capacity before each
+ * riding along is written at once, and the next read right after it (see ReadWindow). The loop waits for capacity before each
  * read and for the connection after a failure. `stop()` disconnects the reading connection, which ends a
  * read that is blocked at once; entries the server handed out but nobody received stay pending at the
  * broker.
@@ -49,6 +49,7 @@ export class ReadLoop<R = unknown> {
           this.window?.close();
           await whenReady(this.reader, this.context);
         }
+        this.window?.flushRiders();
         const reading = this.read(this.reader, Math.min(free, this.options.batchSize));
         this.window?.close();
         const reply = await reading;
