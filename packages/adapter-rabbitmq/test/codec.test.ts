@@ -26,16 +26,42 @@ describe('codec', () => {
     key: 'k',
   };
 
-  it('writes id, correlation id and content type as properties, not header-table entries', () => {
+  it('writes id, correlation id, content type and timestamp as properties, not header-table entries', () => {
     const options = toPublishOptions(base);
-    expect(options).toMatchObject({ messageId: 'id-1', correlationId: 'c-1', contentType: 'text/plain' });
-    expect(options.headers).toEqual({ [H.timestamp]: '1700000000123', 'x-user': 'u', [H.key]: 'k' });
+    expect(options).toMatchObject({
+      messageId: 'id-1',
+      correlationId: 'c-1',
+      contentType: 'text/plain',
+      timestamp: 1700000000,
+    });
+    expect(options.headers).toEqual({ 'x-user': 'u', [H.key]: 'k' });
   });
 
-  it('reads them back into the same headers', () => {
+  it('reads them back into the same headers, the timestamp in whole seconds', () => {
     const decoded = fromConsumeMessage(delivered(toPublishOptions(base)));
-    expect(decoded.headers).toEqual({ ...base.headers, [H.key]: 'k' });
+    expect(decoded.headers).toEqual({ ...base.headers, [H.timestamp]: '1700000000000', [H.key]: 'k' });
     expect(decoded.key).toBe('k');
+  });
+
+  it('writes no header table for a request, a successful reply or a send without user headers', () => {
+    const reserved = { [H.id]: 'r-1', [H.timestamp]: '1700000000123', [H.contentType]: 'text/plain' };
+    const request = { ...reserved, [H.correlationId]: 'r-1', [H.replyTo]: DIRECT_REPLY_TO };
+    const reply = { ...reserved, [H.correlationId]: 'r-1', [H.replyStatus]: 'ok' };
+    for (const headers of [reserved, request, reply]) {
+      const options = toPublishOptions({ id: 'r-1', body: Buffer.from('x'), headers }, DIRECT_REPLY_TO);
+      expect(options.headers).toBeUndefined();
+      expect(options.timestamp).toBe(1700000000);
+    }
+    const failed = { ...reply, [H.replyStatus]: 'error', [H.errorCode]: 'HANDLER_ERROR' };
+    expect(toPublishOptions({ id: 'r-1', body: Buffer.from('x'), headers: failed }).headers).toEqual({
+      [H.replyStatus]: 'error',
+      [H.errorCode]: 'HANDLER_ERROR',
+    });
+  });
+
+  it('keeps an sb-ts header a raw producer wrote over the timestamp property', () => {
+    const message = delivered({ ...toPublishOptions(base), headers: { [H.timestamp]: '1700000000456' } });
+    expect(fromConsumeMessage(message).headers[H.timestamp]).toBe('1700000000456');
   });
 
   it('keeps values too long for an AMQP short string in the header table', () => {

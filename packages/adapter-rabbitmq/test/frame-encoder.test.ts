@@ -50,6 +50,7 @@ describe('encodePublish', () => {
   const cases: [string, PublishProperties, Buffer][] = [
     ['every property the adapter sets', full, Buffer.from('x'.repeat(256))],
     ['only delivery mode', { deliveryMode: 2 }, Buffer.from('{}')],
+    ['a request: every property but the header table', { ...full, headers: undefined }, Buffer.from('{}')],
     ['an empty body and empty header table', { deliveryMode: 1, headers: {} }, Buffer.alloc(0)],
     [
       'long non-ASCII strings',
