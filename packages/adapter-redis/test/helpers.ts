@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import type { Transport } from '@switchboard/core';
+import { LeanConnection, type LeanConnectionOptions } from '../src/lean-connection.js';
 
 /** A fresh name for this run. */
 export function fresh(prefix: string): string {
@@ -89,4 +90,24 @@ export function recordInboxAddress(transport: Transport): () => string {
     return inbox;
   };
   return () => address;
+}
+
+/** A lean connection to the Redis at `url` (loopback:6379 when undefined), not connected yet. */
+export function leanConnection(
+  url: string | undefined,
+  options: Partial<LeanConnectionOptions> = {},
+): LeanConnection {
+  const { hostname, port } = new URL(url ?? 'redis://127.0.0.1:6379');
+  return new LeanConnection({
+    host: hostname,
+    port: Number(port || 6379),
+    tls: undefined,
+    username: undefined,
+    password: undefined,
+    db: 0,
+    name: 'sb-read',
+    connectTimeoutMs: 2000,
+    retryDelay: () => 20,
+    ...options,
+  });
 }

@@ -9,29 +9,21 @@ import { MessagingError } from '@switchboard/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapError } from '../src/errors.js';
-import { CONNECTION_CLOSED, LeanConnection, type LeanConnectionOptions } from '../src/lean-connection.js';
+import {
+  CONNECTION_CLOSED,
+  type LeanConnection,
+  type LeanConnectionOptions,
+} from '../src/lean-connection.js';
 import { ReplyError } from '../src/resp-parser.js';
 import { redisUrl } from './broker.js';
-import { CuttableProxy, fresh } from './helpers.js';
+import { CuttableProxy, fresh, leanConnection } from './helpers.js';
 
 const url = await redisUrl();
 const context = { action: 'test', url: 'redis://test' };
 
-/** A lean connection to the test server (or to `port` on loopback), not connected yet. */
+/** A lean connection to the test server, not connected yet. */
 function lean(options: Partial<LeanConnectionOptions> = {}): LeanConnection {
-  const { hostname, port } = new URL(url ?? 'redis://127.0.0.1:6379');
-  return new LeanConnection({
-    host: hostname,
-    port: Number(port || 6379),
-    tls: undefined,
-    username: undefined,
-    password: undefined,
-    db: 0,
-    name: 'sb-read',
-    connectTimeoutMs: 2000,
-    retryDelay: () => 20,
-    ...options,
-  });
+  return leanConnection(url, options);
 }
 
 /** A self-signed certificate for `localhost` (openssl), and its key. */

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LeanConnection } from '../src/lean-connection.js';
+import type { LeanConnection } from '../src/lean-connection.js';
 import { ReadWindow } from '../src/read-window.js';
 import { redisUrl } from './broker.js';
+import { leanConnection } from './helpers.js';
 
 const url = await redisUrl();
 
@@ -24,18 +25,7 @@ const echoes = (write: string | undefined) =>
 describe.skipIf(!url)('ReadWindow', () => {
   let connection: LeanConnection;
   beforeAll(async () => {
-    const { hostname, port } = new URL(url!);
-    connection = new LeanConnection({
-      host: hostname,
-      port: Number(port || 6379),
-      tls: undefined,
-      username: undefined,
-      password: undefined,
-      db: 0,
-      name: 'sb-read',
-      connectTimeoutMs: 2000,
-      retryDelay: () => 20,
-    });
+    connection = leanConnection(url);
     await connection.connect();
   });
   afterAll(() => connection.quit());
