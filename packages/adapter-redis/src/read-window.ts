@@ -16,9 +16,9 @@ export class OpenWindows {
   }
 
   /**
-   * Issues `command` on the connection of an open window, which then writes its next read at once (in
-   * this event-loop turn, after the microtasks queued so far), so the command and the read leave in one
-   * socket write. Returns undefined when no window is open.
+   * Issues `command` on the connection of an open window: written at once when it is the window's first
+   * rider, else right before the window's next read, which follows in this event-loop turn (see
+   * {@link ReadWindow.send}). Returns undefined when no window is open.
    */
   ride<T>(command: (connection: LeanConnection) => Promise<T>): Promise<T> | undefined {
     for (const window of this.open) return window.send(command, true);

@@ -55,7 +55,7 @@ export class RedisTransport implements Transport<RedisNative> {
   /** The bus's inbox: lone sends (requests) go on its connection (standalone servers) when no read window is open. */
   private inbox: ChannelInbox | undefined;
   private readonly closeables = new Set<{ close(): Promise<void> }>();
-  /** Reading connections between two reads: a lone send or a reply rides along with their next read. */
+  /** Reading connections between two reads: a lone send or a reply rides on one (see ReadWindow). */
   private readonly windows = new OpenWindows();
   /** The trimming arguments of a single XADD. */
   private readonly trim: readonly string[];
@@ -151,10 +151,10 @@ export class RedisTransport implements Transport<RedisNative> {
     const commands = scripts(client);
     const calls: Promise<unknown>[] = [];
     if (immediate.length === 1) {
-      // One message (a request, a lone send): a plain XADD, without the script's overhead, written with
-      // a reading connection's next read when one is between reads (a request a responder sends while
-      // handling one), else on the inbox's lean connection when there is one (a request that a reply led
-      // to: no ioredis command object), else on the command connection.
+      // One message (a request, a lone send): a plain XADD, without the script's overhead, on a reading
+      // connection that is between reads (a request a responder sends while handling one; see ReadWindow),
+      // else on the inbox's lean connection when there is one (a request that a reply led to: no ioredis
+      // command object), else on the command connection.
       const message = immediate[0]!;
       const riding = this.windows.ride((reader) => reader.send(this.encodeXadd(key, message, now)));
       const sender = riding ? undefined : this.inbox?.sender;
@@ -289,8 +289,8 @@ export class RedisTransport implements Transport<RedisNative> {
         return;
       }
       // One PUBLISH: a reply nobody is subscribed to any more (the requester closed, or is reconnecting) is
-      // dropped by Redis, and that request ends with the requester's TIMEOUT. It rides along with a read when
-      // a reading connection is between reads (a responder's reply, with its next read).
+      // dropped by Redis, and that request ends with the requester's TIMEOUT. It rides on a reading
+      // connection that is between reads (a responder's reply: written at once, ahead of its next read).
       // The PING ahead of it puts this connection in Redis's queue of connections to write to before the
       // PUBLISH queues the requester's: Redis writes the connection queued last first, so the requester's
       // message leaves before this connection's replies (~7 µs less per round trip here). A PING that fails
