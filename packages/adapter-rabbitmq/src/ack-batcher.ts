@@ -1,11 +1,17 @@
 import type { Channel, Message } from 'amqplib';
 
 /**
- * Coalesces the acks of one consumer channel. Acks given within one turn of the event loop are sent at the
- * next `setImmediate` as a single `basic.ack` with `multiple` for the longest settled prefix of the delivery
- * tags, plus one plain `basic.ack` for each acked tag past the first unsettled one. A tag is never covered by a
- * `multiple` ack unless every tag up to it was settled here, so a message still being handled (or rejected)
- * is never acked by accident. `flush()` sends what is pending at once (before cancel or close).
+ * Coalesces the acks of one consumer channel. Acks given in one run of synchronous and promise work are sent
+ * when it ends (`process.nextTick`) as a single `basic.ack` with `multiple` for the longest settled prefix of
+ * the delivery tags, plus one plain `basic.ack` for each acked tag past the first unsettled one. A tag is never
+ * covered by a `multiple` ack unless every tag up to it was settled here, so a message still being handled (or
+ * rejected) is never acked by accident. `flush()` sends what is pending at once (before cancel or close).
+ *
+ * Why `nextTick` and not `setImmediate`: the ack must reach amqplib's write queue before its multiplexer's
+ * next pass, so that it leaves in the same pass as the reply it follows instead of a turn later. An ack a
+ * turn late reached the broker while it was idle between round trips and made request/reply through a
+ * quorum queue measurably slower (docs/design.md, ninth session). The messages of one socket read are
+ * handled, and their acks given, within one such run, so the acks of a burst still go as one frame.
  *
  * Acks in delivery order (the common case: one handler, or handlers that finish in turn) only move the end of
  * the settled prefix; the sets hold the tags settled out of order, until the prefix reaches them.
@@ -20,9 +26,9 @@ export class AckBatcher {
   private readonly pending = new Set<number>();
   /** The last acked tag of the settled prefix not covered by a sent ack yet. */
   private upTo: number | undefined;
-  private scheduled: NodeJS.Immediate | undefined;
+  private scheduled = false;
   private readonly flushScheduled = () => {
-    this.scheduled = undefined;
+    if (!this.scheduled) return; // flushed meanwhile
     try {
       this.flush();
     } catch {
@@ -47,7 +53,10 @@ export class AckBatcher {
       this.settled.add(tag);
       this.pending.add(tag);
     }
-    this.scheduled ??= setImmediate(this.flushScheduled);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushScheduled);
+    }
   }
 
   /** Rejects `tag` with requeue at once (after sending the pending acks, to keep the broker's view ordered). */
@@ -63,10 +72,7 @@ export class AckBatcher {
 
   /** Sends every pending ack now. Throws what amqplib throws on a closed channel. */
   flush(): void {
-    if (this.scheduled) {
-      clearImmediate(this.scheduled);
-      this.scheduled = undefined;
-    }
+    this.scheduled = false;
     if (this.head > 1024 && this.head * 2 > this.tags.length) {
       this.tags.splice(0, this.head);
       this.head = 0;
