@@ -75,33 +75,16 @@ async function rawRedisRoundTrip(url: string, queue: string): Promise<RoundTrip>
   };
 }
 
-/** Direct reply-to by hand, as the benchmark's raw request/reply (one connection, quorum queue). */
+/** The benchmark's raw request/reply: direct reply-to by hand through a quorum queue, on one connection. */
 async function rawRabbitmqRoundTrip(url: string, queue: string): Promise<RoundTrip> {
   const { connect } = await import('amqplib');
+  const { directReplyTo } = await import('./raw/rabbitmq.js');
   const connection = await connect(url, { noDelay: true });
-  const responder = await connection.createChannel();
-  await responder.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await responder.prefetch(1000);
-  await responder.consume(queue, (msg) => {
-    if (!msg) return;
-    responder.sendToQueue(msg.properties.replyTo, msg.content, {
-      correlationId: msg.properties.correlationId,
-    });
-    responder.ack(msg);
-  });
-  const requester = await connection.createChannel();
-  let resolveReply: () => void = () => undefined;
-  await requester.consume('amq.rabbitmq.reply-to', () => resolveReply(), { noAck: true });
+  const setup = await connection.createChannel();
+  await setup.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  const { roundTrip } = await directReplyTo(connection, queue, body);
   let id = 0;
-  return () =>
-    new Promise<void>((resolve) => {
-      resolveReply = resolve;
-      requester.sendToQueue(queue, body, {
-        correlationId: String(id++),
-        replyTo: 'amq.rabbitmq.reply-to',
-        persistent: true,
-      });
-    });
+  return () => roundTrip(String(id++));
 }
 
 const body = Buffer.alloc(256, 1);

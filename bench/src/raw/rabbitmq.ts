@@ -98,44 +98,57 @@ async function endToEnd(opts: MeasureOptions): Promise<MeasureResult> {
 }
 
 /**
- * Direct reply-to by hand: a responder consumes the request queue (a durable quorum queue, as Switchboard
+ * Direct reply-to by hand on `conn`: a responder consumes `queue` (a durable quorum queue, as Switchboard
  * declares) with prefetch and answers with `sendToQueue(replyTo)` carrying the correlation id, then acks;
  * the requester consumes `amq.rabbitmq.reply-to` with noAck and publishes each request on that same channel
- * with `replyTo: amq.rabbitmq.reply-to`. Sequential round trips.
+ * with `replyTo: amq.rabbitmq.reply-to`. `roundTrip(id)` resolves when the reply with correlation id `id`
+ * arrives; one at a time. Also what `bench/dist/trace.js rabbitmq raw` traces.
  */
+export async function directReplyTo(
+  conn: ChannelModel,
+  queue: string,
+  body: Buffer,
+): Promise<{ roundTrip: (id: string) => Promise<void>; close: () => Promise<void> }> {
+  const responder = await conn.createChannel();
+  await responder.prefetch(PREFETCH);
+  await responder.consume(queue, (msg) => {
+    if (!msg) return;
+    responder.sendToQueue(msg.properties.replyTo, msg.content, {
+      correlationId: msg.properties.correlationId,
+    });
+    responder.ack(msg);
+  });
+  const requester = await conn.createChannel();
+  let waiting: { id: string; resolve: () => void } | undefined;
+  await requester.consume(
+    'amq.rabbitmq.reply-to',
+    (msg) => {
+      if (msg && waiting && msg.properties.correlationId === waiting.id) waiting.resolve();
+    },
+    { noAck: true },
+  );
+  const roundTrip = (id: string) =>
+    new Promise<void>((resolve) => {
+      waiting = { id, resolve };
+      requester.sendToQueue(queue, body, {
+        correlationId: id,
+        replyTo: 'amq.rabbitmq.reply-to',
+        persistent: true,
+      });
+    });
+  const close = async () => {
+    await Promise.all([requester.close(), responder.close()]);
+  };
+  return { roundTrip, close };
+}
+
+/** Sequential round trips over {@link directReplyTo}. */
 async function requestReply(opts: MeasureOptions): Promise<MeasureResult> {
   const n = Math.min(opts.n, MAX_REQUESTS);
   return withQueue(
     opts.url,
     async (conn, queue) => {
-      const responder = await conn.createChannel();
-      await responder.prefetch(PREFETCH);
-      await responder.consume(queue, (msg) => {
-        if (!msg) return;
-        responder.sendToQueue(msg.properties.replyTo, msg.content, {
-          correlationId: msg.properties.correlationId,
-        });
-        responder.ack(msg);
-      });
-      const requester = await conn.createChannel();
-      let waiting: { id: string; resolve: () => void } | undefined;
-      await requester.consume(
-        'amq.rabbitmq.reply-to',
-        (msg) => {
-          if (msg && waiting && msg.properties.correlationId === waiting.id) waiting.resolve();
-        },
-        { noAck: true },
-      );
-      const body = makePayload(opts.bytes);
-      const roundTrip = (id: string) =>
-        new Promise<void>((resolve) => {
-          waiting = { id, resolve };
-          requester.sendToQueue(queue, body, {
-            correlationId: id,
-            replyTo: 'amq.rabbitmq.reply-to',
-            persistent: true,
-          });
-        });
+      const { roundTrip, close } = await directReplyTo(conn, queue, makePayload(opts.bytes));
       await roundTrip('warm-up');
       const latenciesMs: number[] = [];
       const start = performance.now();
@@ -145,7 +158,7 @@ async function requestReply(opts: MeasureOptions): Promise<MeasureResult> {
         latenciesMs.push(performance.now() - sentAt);
       }
       const seconds = (performance.now() - start) / 1000;
-      await Promise.all([requester.close(), responder.close()]);
+      await close();
       return { seconds, latenciesMs, n };
     },
     LOW_LATENCY,
