@@ -10,7 +10,11 @@ export interface BenchArgs {
   n: number;
   /** `--bytes` per message. Default 256. */
   bytes: number;
-  /** `--rounds`: measured runs per impl, alternating switchboard/raw. Default 3: the table's median then sets one outlying run of either side aside. */
+  /**
+   * `--rounds`: measured runs per impl, alternating switchboard/raw. Default 5: the table's median then sets two
+   * outlying runs of either side aside (on a 2-core machine a broker's runs scatter ±10 % for both sides alike,
+   * and with three rounds about one run in eight put a throughput ratio below 0.9 for the same code).
+   */
   rounds: number;
   /** `--warmup-n`: messages of the warm-up per impl (0 disables); absent: {@link defaultWarmup}. */
   warmupN: number | undefined;
@@ -20,7 +24,7 @@ export interface BenchArgs {
 
 const USAGE =
   'usage: pnpm bench -- [--broker memory,rabbitmq,redis,kafka,nats,nats-core] [--mode publish|end-to-end|request-reply|backpressure] ' +
-  '[--n 100000] [--bytes 256] [--rounds 3] [--warmup-n N] [--timeout-s 180]';
+  '[--n 100000] [--bytes 256] [--rounds 5] [--warmup-n N] [--timeout-s 180]';
 
 /** Parses argv (without node and script); a literal `--` is ignored. Throws with the usage on error. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -46,7 +50,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     modes: modes.length ? [...new Set(modes)] : [...BENCH_MODES],
     n,
     bytes: Math.max(8, nums['--bytes'] ?? 256),
-    rounds: Math.max(1, nums['--rounds'] ?? 3),
+    rounds: Math.max(1, nums['--rounds'] ?? 5),
     warmupN: nums['--warmup-n'],
     timeoutS: nums['--timeout-s'] ?? 180,
   };
