@@ -45,8 +45,8 @@ export class RabbitDelivery implements Delivery {
 
   /**
    * Hands the tag to the channel's ack batcher and returns core's `SETTLED` (the bus then frees the handler's
-   * slot at once): the batcher writes it at the end of the event-loop turn, and a channel lost before then brings
-   * the message back. Rejects at once when the channel it came on is gone.
+   * slot at once): the batcher writes it when the current run of synchronous and promise work ends, and a channel
+   * lost before then brings the message back. Rejects at once when the channel it came on is gone.
    */
   ack(): Promise<void> {
     if (this.settled) return SETTLED;
