@@ -20,8 +20,8 @@ const PATCHED = Symbol('switchboard.corkedWrites');
  *
  * Why not cork the first write too: in a round trip the first frame set is the one a peer waits for (a reply,
  * a request), and the broker starts on it while the rest (the request's ack) is written. A reply and its
- * ack sent as one segment made the next round trip through a quorum queue ~10 % slower (measured; see
- * docs/design.md, ninth session). Frame order, back-pressure (`write` returning false stops the loop until
+ * ack sent as one segment made round trips through a quorum queue 10–20 % slower (measured with Switchboard
+ * and with raw amqplib; see docs/design.md, ninth session). Frame order, back-pressure (`write` returning false stops the loop until
  * `drain`) and errors stay amqplib's. If a future amqplib has no such multiplexer, nothing is patched.
  */
 export function corkMultiplexedWrites(model: ChannelModel): boolean {
