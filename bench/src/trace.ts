@@ -7,8 +7,10 @@ import { brokerUrl } from './harness/brokers.js';
 // times every socket write (W<port>) and read (R<port>) of n sequential round trips (after as many to warm
 // up) and prints, for the most common sequences of events, the median time of each event in µs from the
 // request's start (S) to its reply's arrival (E), and the median of each hop. W:<bytes> is the size of a
-// write. Ports are the last two digits of each connection's local port. A diagnostic, not a benchmark: the
-// timing itself costs a little on both sides.
+// write. Ports are the last two digits of each connection's local port. The hops assume that one connection
+// per side carries both directions (RabbitMQ); with Redis's blocking reads on separate connections, read the
+// sequences. A diagnostic, not a benchmark: the timing itself costs a little on both sides. It removes the
+// queue or keys it used when done.
 
 const events: [number, string][] = [];
 let tracing = false;
@@ -49,42 +51,68 @@ net.connect = net.createConnection = function (
 } as typeof net.connect;
 syncBuiltinESMExports();
 
-type RoundTrip = () => Promise<unknown>;
+/** Sequential round trips, and what removes what they created on the broker. */
+interface Tracee {
+  roundTrip(): Promise<unknown>;
+  close(): Promise<void>;
+}
 
-async function switchboardRoundTrip(url: string, queue: string): Promise<RoundTrip> {
-  const { connect } = await import('@switchboard/core');
-  const bus = await connect(url);
+/** The bus as the benchmark opens it, answering its own requests. */
+async function switchboardTracee(url: string, queue: string): Promise<Tracee> {
+  const { rabbitmqBusSetup } = await import('./switchboard/rabbitmq.js');
+  const { redisBusSetup } = await import('./switchboard/redis.js');
+  const { bus, cleanup } = await (broker === 'redis' ? redisBusSetup : rabbitmqBusSetup).open(url);
   await bus.reply(queue, (message) => message.body);
-  return () => bus.request(queue, body, { timeoutMs: 5000 });
+  return {
+    roundTrip: () => bus.request(queue, body, { timeoutMs: 5000 }),
+    close: () => cleanup(queue),
+  };
 }
 
 /** A list round trip by hand: LPUSH the request, the responder BRPOPs it and LPUSHes it back. */
-async function rawRedisRoundTrip(url: string, queue: string): Promise<RoundTrip> {
+async function rawRedisTracee(url: string, queue: string): Promise<Tracee> {
   const { Redis } = await import('ioredis');
   const [requester, responder] = [new Redis(url), new Redis(url)];
   const replies = `${queue}:reply`;
-  void (async () => {
-    for (;;) {
+  let open = true;
+  const responding = (async () => {
+    while (open) {
       const popped = await responder.brpopBuffer(queue, 1);
       if (popped) void responder.lpush(replies, popped[1]);
     }
   })();
-  return async () => {
-    void requester.lpush(queue, body);
-    return requester.brpopBuffer(replies, 10);
+  return {
+    roundTrip: async () => {
+      void requester.lpush(queue, body);
+      return requester.brpopBuffer(replies, 10);
+    },
+    close: async () => {
+      open = false;
+      await responding;
+      await requester.del(queue, replies);
+      requester.disconnect();
+      responder.disconnect();
+    },
   };
 }
 
 /** The benchmark's raw request/reply: direct reply-to by hand through a quorum queue, on one connection. */
-async function rawRabbitmqRoundTrip(url: string, queue: string): Promise<RoundTrip> {
+async function rawRabbitmqTracee(url: string, queue: string): Promise<Tracee> {
   const { connect } = await import('amqplib');
   const { directReplyTo } = await import('./raw/rabbitmq.js');
   const connection = await connect(url, { noDelay: true });
   const setup = await connection.createChannel();
   await setup.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  const { roundTrip } = await directReplyTo(connection, queue, body);
+  const { roundTrip, close } = await directReplyTo(connection, queue, body);
   let id = 0;
-  return () => roundTrip(String(id++));
+  return {
+    roundTrip: () => roundTrip(String(id++)),
+    close: async () => {
+      await close();
+      await setup.deleteQueue(queue);
+      await connection.close();
+    },
+  };
 }
 
 const body = Buffer.alloc(256, 1);
@@ -92,17 +120,18 @@ const broker = process.argv[2] === 'rabbitmq' ? 'rabbitmq' : 'redis';
 const impl = process.argv[3] === 'raw' ? 'raw' : 'switchboard';
 const n = Number(process.argv[4] ?? 3000);
 const url = brokerUrl(broker);
-const queue = `trace-${broker}-${impl}`;
-const rawRoundTrip = broker === 'redis' ? rawRedisRoundTrip : rawRabbitmqRoundTrip;
-const roundTrip = await (impl === 'raw' ? rawRoundTrip : switchboardRoundTrip)(url, queue);
-for (let i = 0; i < n; i++) await roundTrip();
+const queue = `bench-trace-${broker}-${impl}`;
+const rawTracee = broker === 'redis' ? rawRedisTracee : rawRabbitmqTracee;
+const tracee = await (impl === 'raw' ? rawTracee : switchboardTracee)(url, queue);
+for (let i = 0; i < n; i++) await tracee.roundTrip();
 tracing = true;
 for (let i = 0; i < n; i++) {
   mark('S');
-  await roundTrip();
+  await tracee.roundTrip();
   mark('E');
 }
 tracing = false;
+await tracee.close();
 
 /** Per round trip: when the request was written, its hop, the responder, the reply's hop, the reply's handling, E. */
 const hops: number[][] = [];

@@ -1,13 +1,13 @@
 import type { RabbitMQNative } from '@switchboard/adapter-rabbitmq';
 import { connect } from '@switchboard/core';
-import { busMeasurements } from './bus-cases.js';
+import { type BusCaseSetup, busMeasurements } from './bus-cases.js';
 
 // Switchboard over RabbitMQ with the adapter's defaults (durable quorum queues, persistent messages,
 // publisher confirms awaited per batch), a receiver with prefetch 1000 like the raw consumer, and
 // request/reply over direct reply-to.
 
-/** Switchboard's RabbitMQ measurements (publish, end-to-end, request/reply). */
-export const rabbitmqSwitchboard = busMeasurements({
+/** How the RabbitMQ measurements (and `trace.js rabbitmq switchboard`) open a bus and remove what it created. */
+export const rabbitmqBusSetup: BusCaseSetup = {
   broker: 'rabbitmq',
   requests: 2000,
   async open(url) {
@@ -26,4 +26,7 @@ export const rabbitmqSwitchboard = busMeasurements({
       },
     };
   },
-});
+};
+
+/** Switchboard's RabbitMQ measurements (publish, end-to-end, request/reply). */
+export const rabbitmqSwitchboard = busMeasurements(rabbitmqBusSetup);

@@ -2,7 +2,7 @@ import type { Destination } from '@switchboard/core';
 import { connect } from '@switchboard/core';
 import { Redis } from 'ioredis';
 import { REQUEST_REPLY_N } from '../raw/redis.js';
-import { busMeasurements } from './bus-cases.js';
+import { type BusCaseSetup, busMeasurements } from './bus-cases.js';
 
 // Switchboard over Redis Streams with the adapter's defaults (every XADD trims with `MAXLEN ~ 1000000`, as
 // the raw baseline does). Request/reply is compared with a raw LPUSH + BRPOP list round trip.
@@ -11,8 +11,8 @@ interface RedisNativeLike {
   streamKey(destination: Destination): string;
 }
 
-/** Switchboard's Redis measurements (publish, end-to-end, request/reply). */
-export const redisSwitchboard = busMeasurements({
+/** How the Redis measurements (and `trace.js redis switchboard`) open a bus and remove what it created. */
+export const redisBusSetup: BusCaseSetup = {
   broker: 'redis',
   prefetch: 2000,
   requests: REQUEST_REPLY_N,
@@ -33,4 +33,7 @@ export const redisSwitchboard = busMeasurements({
       },
     };
   },
-});
+};
+
+/** Switchboard's Redis measurements (publish, end-to-end, request/reply). */
+export const redisSwitchboard = busMeasurements(redisBusSetup);
